@@ -1,0 +1,120 @@
+"""The ``ipsubsidy`` command.
+
+    ipsubsidy evaluate PROFILE.(json|yaml) [--as-of YYYY-MM-DD] [--format table|json] [--lang zh|en]
+    ipsubsidy policies [--format table|json]
+    ipsubsidy policies check [PATH ...]
+    ipsubsidy schema
+
+Only the library's own errors (and unreadable input) are caught: one line naming the problem, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ipsubsidy.errors import IpSubsidyError, ProfileError
+from ipsubsidy.render import policies_json, policies_table, result_table
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+def _read_profile(path: str) -> Any:
+    if path == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            text, name = Path(path).read_text(encoding="utf-8"), path
+        except OSError as exc:
+            raise ProfileError([("(file)", f"cannot read {path}: {exc.strerror or exc}")], path) from None
+    try:
+        if name.endswith(".json"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ProfileError([("(file)", f"not valid {'JSON' if name.endswith('.json') else 'YAML'}: {detail}")],
+                           name) from None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse exits 2 already; keep its one line, no usage dump
+        self.exit(EXIT_BAD_INPUT, f"ipsubsidy: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ipsubsidy", description="IP incentive policies of Chinese cities, as rules.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    ev = sub.add_parser("evaluate", help="which awards a profile can claim")
+    ev.add_argument("profile", help="a profile file, .json or .yaml (- for standard input, YAML or JSON)")
+    ev.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    ev.add_argument("--format", choices=["table", "json"], default="table")
+    ev.add_argument("--lang", choices=["zh", "en"], default="zh")
+    ev.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
+    pol = sub.add_parser("policies", help="list documents and items, or check policy files")
+    pol.add_argument("action", nargs="?", choices=["check"], help="check policy files (default: shipped)")
+    pol.add_argument("paths", nargs="*", help="policy files or folders to check")
+    pol.add_argument("--format", choices=["table", "json"], default="table")
+    pol.add_argument("--lang", choices=["zh", "en"], default="zh")
+    sub.add_parser("schema", help="print the profile's JSON Schema")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ipsubsidy.evaluate import evaluate
+    from ipsubsidy.policy.loader import load_policies, shipped_policies
+    from ipsubsidy.profile import Company, parse_profile
+
+    if args.command == "schema":
+        print(json.dumps(Company.model_json_schema(), ensure_ascii=False, indent=2))
+        return 0
+    if args.command == "policies":
+        if args.action == "check":
+            from ipsubsidy.policy.check import check_policies
+
+            report = check_policies(args.paths or None)
+            print(report.text())
+            return 0 if report.ok else 1
+        policies = shipped_policies() if not args.paths else load_policies(args.paths)
+        out = policies_json(policies) if args.format == "json" else policies_table(policies, args.lang)
+        print(out)
+        return 0
+    profile = parse_profile(_read_profile(args.profile), args.profile)
+    backend = None if args.backend == "auto" else args.backend
+    result = evaluate(profile, args.as_of, backend=backend)
+    if args.format == "json":
+        print(result.model_dump_json(indent=2))
+    else:
+        print(result_table(result, args.lang))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except IpSubsidyError as exc:
+        print(f"ipsubsidy: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `ipsubsidy policies | head`
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""The durable-rules backend: condition trees compiled to one Rete ruleset per policy set.
+
+Driven as docs/engine.md (and the measured notes on durable-rules) require: the C module directly, no
+``Host`` and no Python callbacks; facts, never events; one fact per unit so a per-unit rule fires once
+per unit; deterministic fact ids; a sentinel fact with an always-firing rule so no session is deleted
+without an action (which crashes the process); results read from the action payloads and de-duplicated
+(``$or`` fires twice when both branches hold); the session's state deleted after every evaluation; and
+everything on one ruleset under one lock (the C code never releases the GIL, so a lock costs nothing).
+
+Three-valued logic in a two-valued matcher: every condition compiles twice, to the pattern that proves
+it true and the pattern that proves it false, each requiring the facts it reads to be present (values
+the library left out because they are unknown). A unit or profile that fires neither is unknown.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from ipsubsidy.engine.facts import FactEncoder, ratio_field
+from ipsubsidy.engine.logic import TV, ItemDecision
+from ipsubsidy.errors import BackendUnavailableError
+from ipsubsidy.policy.conditions import NEGATED, All, Any_, Compare, Condition, Not
+from ipsubsidy.policy.model import Item, PolicySet
+from ipsubsidy.profile import Company
+
+__all__ = ["DurableBackend", "available", "compile_ruleset"]
+
+try:  # durable-rules 2.0.28 does not import on Python 3.13+ (PyEval_CallObject is gone)
+    import durable_rules_engine as _dre
+except ImportError as _exc:  # pragma: no cover - depends on the interpreter
+    _dre = None
+    _IMPORT_ERROR: str = str(_exc)
+else:
+    _IMPORT_ERROR = ""
+
+_TRUE: dict[str, Any] = {"$true": True}
+_FALSE: dict[str, Any] = {"$false": True}
+_names = itertools.count(1)
+_OPS = {"ge": "$gte", "gt": "$gt", "le": "$lte", "lt": "$lt", "ne": "$neq"}
+
+
+def available() -> bool:
+    return _dre is not None
+
+
+def _and(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    kept: list[dict[str, Any]] = []
+    for part in parts:
+        if part is _FALSE:
+            return _FALSE
+        if part is not _TRUE:
+            kept.append(part)
+    if not kept:
+        return _TRUE
+    return kept[0] if len(kept) == 1 else {"$and": kept}
+
+
+def _or(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    kept: list[dict[str, Any]] = []
+    for part in parts:
+        if part is _TRUE:
+            return _TRUE
+        if part is not _FALSE:
+            kept.append(part)
+    if not kept:
+        return _FALSE
+    return kept[0] if len(kept) == 1 else {"$or": kept}
+
+
+def _leaf(leaf: Compare, positive: bool, enc: FactEncoder) -> dict[str, Any]:
+    op = leaf.op if positive else NEGATED[leaf.op]
+    if leaf.ratio_to is not None:
+        name = ratio_field(leaf.fact, leaf.ratio_to)
+        ppm = int(leaf.value * 1_000_000)
+        # floor(x·10⁶) ≥ n ⇔ x ≥ n/10⁶ and floor < n ⇔ x < n/10⁶; ceil decides gt and le.
+        bound = f"{name}_lo" if op in ("ge", "lt") else f"{name}_hi"
+        test = {_OPS[op]: {bound: ppm}}
+        if positive:  # an undefined ratio (zero denominator) makes every ratio test false
+            return {"$and": [{f"{name}_ok": 1}, test]}
+        return {"$or": [{f"{name}_ok": 0}, {"$and": [{f"{name}_ok": 1}, test]}]}
+    field = f"{leaf.fact}__n" if leaf.count else leaf.fact
+    present = {"$ex": {field: 1}}
+    if op in ("in", "not_in"):
+        values = [enc.value(v) for v in leaf.value]
+        if op == "in":
+            return _or({field: v} for v in values)
+        return _and([present, *({"$neq": {field: v}} for v in values)])
+    value = leaf.value if leaf.count else enc.value(leaf.value)
+    if op == "eq":
+        return {field: value}
+    return {"$and": [present, {_OPS[op]: {field: value}}]}
+
+
+def compile_condition(cond: Condition, positive: bool, enc: FactEncoder) -> dict[str, Any]:
+    """The durable-rules pattern proving ``cond`` true (positive) or false; _TRUE/_FALSE for constants."""
+    if isinstance(cond, Compare):
+        return _leaf(cond, positive, enc)
+    if isinstance(cond, Not):
+        return compile_condition(cond.child, not positive, enc)
+    parts = [compile_condition(child, positive, enc) for child in cond.children]
+    conjunctive = isinstance(cond, All) == positive
+    assert isinstance(cond, All | Any_)
+    return _and(parts) if conjunctive else _or(parts)
+
+
+def compile_ruleset(policies: PolicySet, enc: FactEncoder) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(ruleset definition, constants): rule ``i{n}_{p|u}{T|F}`` for item n; constants for trivial trees."""
+    rules: dict[str, Any] = {"sentinel": {"all": [{"m": {"t": "sentinel"}}]}}
+    constants: dict[str, Any] = {}
+    for n, item in enumerate(policies.items):
+        targets = [("p", "company", item.qualifies)]
+        if item.collection is not None:
+            targets.append(("u", item.collection, item.unit_condition))
+        for scope, kind, cond in targets:
+            for positive in (True, False):
+                pattern = compile_condition(cond, positive, enc)
+                key = f"i{n}_{scope}{'T' if positive else 'F'}"
+                if pattern is _TRUE or pattern is _FALSE:
+                    constants[key] = pattern is _TRUE
+                else:
+                    rules[key] = {"all": [{"m": {"$and": [{"t": kind}, pattern]}}]}
+    return rules, constants
+
+
+class DurableBackend:
+    """One compiled ruleset for one policy set, evaluated under a lock with a fixed session id."""
+
+    name = "durable-rules"
+    _SID = "1"
+
+    def __init__(self, policies: PolicySet) -> None:
+        if _dre is None:
+            raise BackendUnavailableError(
+                f"durable-rules cannot be imported here ({_IMPORT_ERROR}); use backend='python'")
+        self.policies = policies
+        self._encoder = FactEncoder(policies)
+        definition, self._constants = compile_ruleset(policies, self._encoder)
+        self._index = {item.id: n for n, item in enumerate(policies.items)}
+        # A name no host application will use: its own rulesets live in the same C registry.
+        self.ruleset_name = f"ipsubsidy.{os.getpid()}.{next(_names)}.{policies.fingerprint}"
+        self._lock = threading.Lock()
+        self._handle: int | None = _dre.create_ruleset(self.ruleset_name, json.dumps(definition, ensure_ascii=False))
+
+    def _fire(self, facts: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        """Assert the facts, run every action, return (rule, fact id) pairs, and delete the state."""
+        assert _dre is not None and self._handle is not None
+        fired: set[tuple[str, str]] = set()
+        handle = self._handle
+        result = _dre.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
+        state = result[1] if isinstance(result, tuple) else result
+        try:
+            action = _dre.start_action_for_state(handle, state)
+            message = action[1] if action else None
+            while message:
+                for rule, bound in json.loads(message).items():
+                    fired.add((rule, bound["m"]["id"]))
+                message = _dre.complete_and_start_action(handle, state)
+        finally:
+            _dre.delete_state(handle, self._SID)
+        return fired
+
+    def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
+        facts, sizes = self._encoder.facts(company, self._SID)
+        with self._lock:
+            if self._handle is None:
+                raise BackendUnavailableError("this backend was closed")
+            fired = self._fire(facts)
+        out: dict[str, ItemDecision] = {}
+        for item in items:
+            n = self._index[item.id]
+            profile = self._truth(n, "p", "c", fired)
+            units: tuple[TV, ...] = ()
+            if item.collection is not None:
+                units = tuple(self._truth(n, "u", f"{item.collection}#{i}", fired)
+                              for i in range(sizes.get(item.collection, 0)))
+            out[item.id] = ItemDecision(profile, units)
+        return out
+
+    def _truth(self, n: int, scope: str, fact_id: str, fired: set[tuple[str, str]]) -> TV:
+        for positive in (True, False):
+            key = f"i{n}_{scope}{'T' if positive else 'F'}"
+            if self._constants.get(key) is True or (key, fact_id) in fired:
+                return positive
+        return None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None and _dre is not None:
+                _dre.delete_ruleset(self._handle)
+                self._handle = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: S110 - interpreter shutdown: the C registry may be gone
+            pass

@@ -1,0 +1,255 @@
+"""evaluate(company, as_of): every applicable item with its status, amount, units, citation and reasons.
+
+An item applies when its document's city is the profile's and the profile's entity type is among its
+beneficiaries; an unknown city or type keeps the item, as needs_info. A backend decides each condition
+(True / False / unknown); this module turns decisions into statuses the same way for every backend:
+
+    condition false              → not_eligible  (with the failed comparison: value and threshold)
+    condition unknown            → needs_info    (with the missing field paths)
+    condition true, as_of before the period → not_yet_in_force
+    condition true, as_of after the last claim day → expired
+    condition true otherwise     → eligible      (amount per unit × qualifying units)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+from ipsubsidy.engine.logic import TV, ItemDecision, all3
+from ipsubsidy.engine.python import LeafTrace, PythonBackend, trace_condition
+from ipsubsidy.errors import BackendUnavailableError
+from ipsubsidy.explain import leaf_reason, unit_label
+from ipsubsidy.policy.loader import shipped_policies
+from ipsubsidy.policy.model import Item, PolicySet
+from ipsubsidy.profile import Company, parse_profile
+from ipsubsidy.result import AmountOut, CitationOut, ItemResult, Localized, Reason, Result, Status, UnitOut, yuan
+
+__all__ = ["Backend", "BackendName", "Evaluator", "evaluate"]
+
+BackendName = Literal["auto", "python", "durable-rules"]
+
+
+class Backend(Protocol):
+    name: str
+
+    def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]: ...
+
+    def close(self) -> None: ...
+
+
+def make_backend(policies: PolicySet, name: BackendName = "auto") -> Backend:
+    """The named backend for a policy set; ``auto`` is durable-rules where it imports, else Python."""
+    from ipsubsidy.engine import durable
+
+    if name == "python" or (name == "auto" and not durable.available()):
+        return PythonBackend(policies)
+    if name in ("durable-rules", "auto"):
+        return durable.DurableBackend(policies)
+    raise BackendUnavailableError(f"unknown backend {name!r}; one of auto, python, durable-rules")
+
+
+@dataclass(frozen=True)
+class _Count:
+    truth: TV
+    qualifying: list[int]
+    pending: list[int]
+
+
+def _count(item: Item, company: Company, decision: ItemDecision) -> _Count:
+    counts = item.spec.counts
+    assert counts is not None and item.collection is not None
+    entries = getattr(company, item.collection)
+    yes = [i for i, v in enumerate(decision.units) if v is True]
+    maybe = [i for i, v in enumerate(decision.units) if v is None]
+    if len(yes) >= counts.at_least:
+        return _Count(True, yes, maybe)
+    if entries is None:
+        return _Count(None, yes, maybe)
+    if counts.per_year and counts.date and item.window_start and item.window_end:
+        seen = {getattr(e, counts.date): decision.units[i] for i, e in enumerate(entries)}
+        years = range(item.window_start.year, item.window_end.year + 1)
+        decided = all(seen.get(year) is False for year in years)
+        return _Count(False if decided else None, yes, maybe)
+    return _Count(False if len(yes) + len(maybe) < counts.at_least else None, yes, maybe)
+
+
+class Evaluator:
+    """Policies loaded and compiled once; ``evaluate`` is cheap and thread-safe.
+
+    ``reload`` builds the new backend first and swaps it in whole: an evaluation runs entirely on the
+    rules it started with.
+    """
+
+    def __init__(self, policies: PolicySet | None = None, backend: BackendName = "auto") -> None:
+        self._backend_name: BackendName = backend
+        self._state = self._build(policies or shipped_policies())
+
+    def _build(self, policies: PolicySet) -> tuple[PolicySet, Backend]:
+        return policies, make_backend(policies, self._backend_name)
+
+    @property
+    def policies(self) -> PolicySet:
+        return self._state[0]
+
+    @property
+    def backend(self) -> str:
+        return self._state[1].name
+
+    def reload(self, policies: PolicySet) -> None:
+        new = self._build(policies)
+        old, self._state = self._state, new
+        old[1].close()  # in-flight evaluations hold the old backend; its close waits for their lock
+
+    def close(self) -> None:
+        self._state[1].close()
+
+    def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | None = None) -> Result:
+        profile = parse_profile(company)
+        when = as_of or dt.date.today()
+        policies, backend = self._state  # one snapshot for the whole evaluation
+        applicable = [(item, tv) for item in policies.items if (tv := _applies(item, profile)) is not False]
+        decisions = backend.decide(profile, [item for item, _ in applicable])
+        items = [_item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
+        total = sum((Decimal(i.amount.subtotal) for i in items if i.amount.subtotal is not None), Decimal(0))
+        return Result(
+            as_of=when, backend=backend.name, policies=policies.fingerprint, items=items, total=yuan(total),
+            not_stated=[i.id for i in items if i.status == Status.eligible and i.amount.not_stated is not None])
+
+
+def _applies(item: Item, company: Company) -> TV:
+    city = None if company.city is None else company.city == item.document.city
+    kind = None if company.entity_type is None else company.entity_type in item.spec.beneficiaries
+    return all3([city, kind])
+
+
+def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemResult:
+    reasons: list[Reason] = []
+    missing: list[str] = []
+    if applies is None:
+        missing += [name for name in ("city", "entity_type") if getattr(company, name) is None]
+    truth_parts: list[TV] = [applies, decision.profile]
+    if decision.profile is not True:
+        trace: list[LeafTrace] = []
+        trace_condition(item.qualifies, company, trace)
+        reasons += [leaf_reason(t, Company) for t in trace if t.outcome is False]
+        missing += [m for t in trace if t.outcome is None for m in t.missing]
+    qualifying: list[int] = []
+    if item.collection is not None:
+        count = _count(item, company, decision)
+        truth_parts.append(count.truth)
+        qualifying = count.qualifying
+        reasons_u, missing_u = _unit_explanations(item, company, decision, count)
+        reasons += reasons_u
+        missing += missing_u
+    truth = all3(truth_parts)
+    status = _status(item, truth, as_of)
+    if status in (Status.expired, Status.not_yet_in_force):
+        bound = item.claim_until if status == Status.expired else item.opens
+        word = ("已于{}截止", "closed on {}") if status == Status.expired else ("自{}起施行", "opens on {}")
+        reasons.append(Reason(zh=f"条件符合，但政策{word[0].format(bound)}(评估日{as_of})",
+                              en=f"the facts qualify, but the policy {word[1].format(bound)} (as of {as_of})"))
+    return ItemResult(
+        id=item.id, document=item.document.id, title=Localized(zh=item.title.zh, en=item.title.en),
+        status=status, benefit_kind=item.spec.benefit.kind.value, one_time=item.spec.benefit.one_time,
+        amount=_amount(item, status, len(qualifying)),
+        units=[UnitOut(collection=item.collection or "", index=i,
+                       label=unit_label(getattr(company, item.collection or "")[i], i)) for i in qualifying],
+        citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
+                             quote=item.spec.citation.quote),
+        departments=list(item.spec.departments), reasons=reasons,
+        missing=list(dict.fromkeys(missing)),
+        notes=[Localized(zh=n.zh, en=n.en) for n in item.spec.notes])
+
+
+def _status(item: Item, truth: TV, as_of: dt.date) -> Status:
+    if truth is False:
+        return Status.not_eligible
+    if truth is None:
+        return Status.needs_info
+    if as_of < item.opens:
+        return Status.not_yet_in_force
+    if as_of > item.claim_until:
+        return Status.expired
+    return Status.eligible
+
+
+def _amount(item: Item, status: Status, qualifying: int) -> AmountOut:
+    amount = item.spec.benefit.amount
+    per_unit = item.stated_amount
+    quantity: int | None = None
+    if status in (Status.eligible, Status.expired, Status.not_yet_in_force):
+        quantity = qualifying if amount.per_unit is not None else 1
+    subtotal = None
+    if status == Status.eligible and per_unit is not None and quantity is not None:
+        subtotal = yuan(per_unit * quantity)
+    not_stated = Localized(zh=amount.not_stated.zh, en=amount.not_stated.en) if amount.not_stated else None
+    return AmountOut(per_unit=None if per_unit is None else yuan(per_unit), quantity=quantity,
+                     subtotal=subtotal, not_stated=not_stated)
+
+
+def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
+                       count: _Count) -> tuple[list[Reason], list[str]]:
+    collection = item.collection
+    assert collection is not None and item.unit_model is not None
+    entries = getattr(company, collection)
+    if entries is None:
+        return [], [collection]
+    reasons: list[Reason] = []
+    missing: list[str] = []
+    for i, entry in enumerate(entries):
+        if decision.units[i] is True:
+            continue
+        trace: list[LeafTrace] = []
+        trace_condition(item.unit_condition, entry, trace)
+        path = f"{collection}[{i}]."
+        if decision.units[i] is None:
+            missing += [f"{path}{m}" for t in trace if t.outcome is None for m in t.missing]
+        else:
+            prefix = f"{unit_label(entry, i)}："
+            reasons += [leaf_reason(t, item.unit_model, prefix, path) for t in trace if t.outcome is False]
+    spec = item.spec.counts
+    if spec is not None and spec.per_year and spec.date and item.window_start and item.window_end:
+        years = {getattr(e, spec.date) for e in entries}
+        for year in range(item.window_start.year, item.window_end.year + 1):
+            if year not in years and count.truth is None:
+                missing.append(f"{collection}[{spec.date}={year}]")
+    if count.truth is False and not reasons:
+        zh = f"没有符合条件的{collection}" if not entries else "符合条件的数量不足"
+        reasons.append(Reason(zh=zh, en=f"no qualifying {collection}" if not entries else
+                              f"fewer than {spec.at_least if spec else 1} qualifying {collection}",
+                              field=collection))
+    return reasons, missing
+
+
+_default: Evaluator | None = None
+_default_lock = threading.Lock()
+
+
+def _default_evaluator() -> Evaluator:
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Evaluator()
+    return _default
+
+
+def evaluate(company: Company | dict[str, Any], as_of: dt.date | None = None, *,
+             policies: PolicySet | None = None, backend: BackendName | None = None) -> Result:
+    """Evaluate one profile against the shipped policies (or ``policies``) as of a date (default today).
+
+    ``company`` may be a Company or plain data (a dict read from JSON or YAML); bad data raises
+    ProfileError naming each field. With ``backend`` or ``policies`` a fresh Evaluator is built; for many
+    evaluations build one Evaluator and reuse it.
+    """
+    if policies is None and backend is None:
+        return _default_evaluator().evaluate(company, as_of)
+    evaluator = Evaluator(policies, backend or "auto")
+    try:
+        return evaluator.evaluate(company, as_of)
+    finally:
+        evaluator.close()

@@ -1,0 +1,205 @@
+"""Identifiers found in IP-subsidy applications: credit codes and Chinese patent numbers.
+
+Algorithms were checked against real published identifiers (see ``tests/test_identifiers.py``):
+
+* credit codes: 91350100M000100Y43 (the usual textbook example) and the published codes of Huawei
+  914403001922038216, Tencent 91440300708461136T, Xiaomi 91110108551385082Q and Alibaba (China)
+  91330100716105852F. A few codes from Xiamen's pilot that predates GB 32100 (e.g.
+  91350211M00013FA1N) fail its check: they are rejected here, as by hutool and python-stdnum.
+* patent numbers: ZL201811564288.X, ZL201510958772.0, ZL200510096239.4, ZL200510030457.8 (since
+  2003) and ZL99113861.9, ZL01105715.7, ZL00125301.8 (before), all from published CVs and product
+  pages. The often quoted "200510021553.5" fails the check (its check digit is 6).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+__all__ = [
+    "CREDIT_CODE_ALPHABET",
+    "CnPatentNumber",
+    "IdentifierError",
+    "PatentKind",
+    "credit_code_check_char",
+    "organisation_code_check_char",
+    "parse_cn_patent_number",
+    "patent_check_digit",
+    "patent_kind_for_type_digit",
+    "validate_credit_code",
+]
+
+
+class IdentifierError(ValueError):
+    """An identifier is malformed or its check character is wrong."""
+
+
+# ---------------------------------------------------------------- unified social credit code
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
+_CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, ...
+# Registration authorities: GB 32100-2015 lists 1, 5, 9 and Y; later allocations added 2-4, 6-8
+# (e.g. 3 for law firms, 8 for trade unions), A (military) and N (rural collectives).
+_REGISTRATION_AUTHORITIES = "123456789ANY"
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714
+
+
+def _squeeze(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def credit_code_check_char(body: str) -> str:
+    """GB 32100 check character (position 18) for the first 17 characters of a credit code."""
+    if len(body) != 17 or any(c not in CREDIT_CODE_ALPHABET for c in body):
+        raise IdentifierError(f"credit code body must be 17 of {CREDIT_CODE_ALPHABET}, got {body!r}")
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(body, _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def organisation_code_check_char(body: str) -> str:
+    """GB 11714 check character for the first 8 characters of an organisation code."""
+    if len(body) != 8 or not body.isascii() or not body.isalnum():
+        raise IdentifierError(f"organisation code body must be 8 digits or letters, got {body!r}")
+    total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))  # A=10 ... Z=35
+    value = 11 - total % 11
+    return {10: "X", 11: "0"}.get(value, str(value))
+
+
+def validate_credit_code(code: str) -> str:
+    """Return the unified social credit code (GB 32100-2015) normalised, or raise IdentifierError.
+
+    Spaces are removed and letters upper-cased. Checked: length, alphabet, registration
+    authority, 6-digit division code, the GB 11714 check of the organisation code
+    (positions 9-17) and the GB 32100 check character (position 18).
+    """
+    norm = _squeeze(code).replace("-", "")
+    if len(norm) != 18:
+        raise IdentifierError(f"credit code must be 18 characters, got {len(norm)} ({code!r})")
+    for pos, char in enumerate(norm, start=1):
+        if char not in CREDIT_CODE_ALPHABET:
+            raise IdentifierError(
+                f"credit code character {char!r} at position {pos} is not allowed; "
+                "expected a digit or a letter other than I, O, S, V, Z"
+            )
+    if norm[0] not in _REGISTRATION_AUTHORITIES:
+        raise IdentifierError(
+            f"credit code registration authority is {norm[0]!r}, expected one of "
+            f"{', '.join(_REGISTRATION_AUTHORITIES)}"
+        )
+    if not norm[2:8].isdigit():
+        raise IdentifierError(
+            f"credit code positions 3-8 are {norm[2:8]!r}, expected a 6-digit administrative division code"
+        )
+    expected = credit_code_check_char(norm[:17])
+    if norm[17] != expected:
+        raise IdentifierError(f"credit code check character is {norm[17]!r}, expected {expected!r}")
+    expected = organisation_code_check_char(norm[8:16])
+    if norm[16] != expected:
+        raise IdentifierError(
+            f"credit code organisation-code check character (position 17) is {norm[16]!r}, "
+            f"expected {expected!r}"
+        )
+    return norm
+
+
+# ---------------------------------------------------------------- Chinese patent numbers
+
+PatentKind = Literal["invention", "utility_model", "design"]
+_KIND_BY_TYPE: dict[int, PatentKind] = {
+    1: "invention",
+    2: "utility_model",
+    3: "design",
+    8: "invention",  # PCT application entering the Chinese national phase
+    9: "utility_model",  # PCT application entering the Chinese national phase
+}
+_PATENT_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_PATENT_RE = re.compile(r"(?:ZL|CN)?(\d{12}|\d{8})\.?([0-9X])")
+
+
+def patent_kind_for_type_digit(type_digit: int) -> PatentKind:
+    """The patent kind for a type digit: 1/8 invention, 2/9 utility model, 3 design."""
+    try:
+        return _KIND_BY_TYPE[type_digit]
+    except KeyError:
+        raise IdentifierError(f"patent type digit is {type_digit!r}, expected one of 1, 2, 3, 8, 9") from None
+
+
+def patent_check_digit(digits: str) -> str:
+    """Check digit of a patent application number: 12 digits (since 2003) or 8 (before)."""
+    if len(digits) not in (8, 12) or not (digits.isascii() and digits.isdigit()):
+        raise IdentifierError(f"patent number body must be 12 or 8 digits, got {digits!r}")
+    total = sum(int(d) * w for d, w in zip(digits, _PATENT_WEIGHTS, strict=False)) % 11
+    return "X" if total == 10 else str(total)
+
+
+@dataclass(frozen=True)
+class CnPatentNumber:
+    """A Chinese patent (application) number; ``year`` always has four digits.
+
+    ``serial`` has 7 digits for numbers filed since October 2003 and 5 digits before.
+    """
+
+    year: int
+    type_digit: int
+    serial: str
+    check: str
+
+    def __post_init__(self) -> None:
+        patent_kind_for_type_digit(self.type_digit)
+        if len(self.serial) not in (5, 7) or not (self.serial.isascii() and self.serial.isdigit()):
+            raise IdentifierError(f"patent serial is {self.serial!r}, expected 7 digits (5 before 2003)")
+        if len(self.serial) == 7 and not 2003 <= self.year <= date.today().year:
+            raise IdentifierError(f"patent year is {self.year}, expected 2003 to this year (12-digit form)")
+        if len(self.serial) == 5 and not 1985 <= self.year <= 2003:
+            raise IdentifierError(f"patent year is {self.year}, expected 1985 to 2003 (8-digit form)")
+        expected = patent_check_digit(self.digits)
+        if self.check != expected:
+            raise IdentifierError(
+                f"patent number {self.digits} check digit is {self.check!r}, expected {expected!r}"
+            )
+
+    @property
+    def digits(self) -> str:
+        """The number without prefix and check digit: 12 digits, or 8 before 2003."""
+        year = f"{self.year:04d}" if len(self.serial) == 7 else f"{self.year % 100:02d}"
+        return f"{year}{self.type_digit}{self.serial}"
+
+    @property
+    def kind(self) -> PatentKind:
+        return patent_kind_for_type_digit(self.type_digit)
+
+    @property
+    def via_pct(self) -> bool:
+        """True for PCT applications entering China (type digit 8 or 9)."""
+        return self.type_digit in (8, 9)
+
+    @property
+    def canonical(self) -> str:
+        """``ZL`` + digits + ``.`` + check, e.g. ``ZL202110123456.7``."""
+        return f"ZL{self.digits}.{self.check}"
+
+    def __str__(self) -> str:
+        return self.canonical
+
+
+def parse_cn_patent_number(text: str) -> CnPatentNumber:
+    """Parse ``ZL202110123456.7``, ``CN 2021 1 0123456.7``, ``2021101234567``, ``ZL99113861.9`` ...
+
+    Raises IdentifierError on a malformed number, an impossible year or type digit, or a wrong
+    check digit (the message names the expected one).
+    """
+    match = _PATENT_RE.fullmatch(_squeeze(text))
+    if match is None:
+        raise IdentifierError(
+            f"patent number {text!r} is not of the form ZL + 12 digits (8 before 2003) + '.' + check digit"
+        )
+    digits, check = match.groups()
+    if len(digits) == 12:
+        year, rest = int(digits[:4]), digits[4:]
+    else:
+        two = int(digits[:2])
+        year, rest = (1900 + two if two >= 85 else 2000 + two), digits[2:]
+    return CnPatentNumber(year=year, type_digit=int(rest[0]), serial=rest[1:], check=check)

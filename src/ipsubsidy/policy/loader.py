@@ -1,0 +1,222 @@
+"""Load policy files: safe YAML, schema, source checksum, verbatim quotes, sections, typed conditions.
+
+A policy that fails to load raises PolicyError naming the file, the item and the field.
+Nothing in a policy file is executed: YAML is read with a safe loader that also refuses duplicate keys.
+"""
+
+from __future__ import annotations
+
+import os
+import typing
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ipsubsidy.errors import PolicyError, suggest
+from ipsubsidy.places import KNOWN_CITIES
+from ipsubsidy.policy.conditions import TRUE, All, Compare, Condition, ConditionError, FieldType, field_type
+from ipsubsidy.policy.conditions import parse_condition as _parse
+from ipsubsidy.policy.model import Document, Item, PolicySet
+from ipsubsidy.policy.schema import ItemSpec, PolicyFile
+from ipsubsidy.policy.source import SourceText
+from ipsubsidy.profile import Company
+
+__all__ = ["default_policy_dir", "load_policies", "load_policy_file"]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    keys: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in keys:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        keys.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def default_policy_dir() -> Path:
+    """The shipped policies: inside the installed package, or the checkout's ``policies/``."""
+    override = os.environ.get("IPSUBSIDY_POLICY_DIR")
+    if override:
+        return Path(override)
+    packaged = Path(str(resources.files("ipsubsidy"))) / "_data" / "policies"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "policies"
+
+
+def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> tuple[str | None, str]:
+    """(item id, field path) for a pydantic error location inside a policy file."""
+    item = None
+    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
+        items = data.get("items") or []
+        entry = items[loc[1]] if loc[1] < len(items) else None
+        item = str(entry.get("id")) if isinstance(entry, dict) and entry.get("id") else f"#{loc[1]}"
+        loc = loc[2:]
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return item, path or "(file)"
+
+
+def _unit_model(collection: str) -> type[BaseModel] | None:
+    info = Company.model_fields.get(collection)
+    if info is None:
+        return None
+    for arg in typing.get_args(info.annotation):
+        if typing.get_origin(arg) is list:
+            inner = typing.get_args(arg)[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None
+
+
+def _compile_item(spec: ItemSpec, doc: Document, file: str) -> Item:
+    def fail(message: str, where: str) -> PolicyError:
+        return PolicyError(message, file=file, item=spec.id, field=where)
+
+    try:
+        qualifies = _parse(spec.qualifies, Company, "qualifies") if spec.qualifies else TRUE
+    except ConditionError as exc:
+        raise fail(str(exc), exc.field) from None
+    counts = spec.counts
+    if counts is None:
+        if spec.benefit.amount.per_unit is not None:
+            raise fail("a per_unit amount needs counts (the units it is paid for)", "benefit.amount.per_unit")
+        return Item(spec, doc, qualifies)
+    unit_model = _unit_model(counts.collection)
+    if unit_model is None:
+        lists = [n for n in Company.model_fields if _unit_model(n)]
+        hint = suggest(counts.collection, lists)
+        raise fail(f"{counts.collection!r} is not a profile list; one of {', '.join(lists)}"
+                   + (f" (did you mean {hint!r}?)" if hint else ""), "counts.collection")
+    try:
+        where = _parse(counts.where, unit_model, "counts.where") if counts.where else TRUE
+    except ConditionError as exc:
+        raise fail(str(exc), exc.field) from None
+    window = spec.window or doc.meta.period
+    bounds: list[Condition] = []
+    if counts.date is not None:
+        ftype = field_type(unit_model, counts.date)
+        if ftype is None or ftype.kind not in ("date", "int"):
+            raise fail(f"{unit_model.__name__} has no date (or year) field {counts.date!r}", "counts.date")
+        if ftype.kind == "int":  # a fiscal year: the window's years
+            lo: Any = window.start.year
+            hi: Any = window.end.year
+        else:
+            lo, hi = window.start, window.end
+        bounds = [Compare(counts.date, "ge", lo, ftype), Compare(counts.date, "le", hi, ftype)]
+    elif counts.per_year:
+        raise fail("per_year needs date: the year field", "counts.per_year")
+    unit_condition: Condition = All((*bounds, where)) if bounds else where
+    return Item(spec, doc, qualifies, unit_model, unit_condition, window.start, window.end)
+
+
+def _check_quote(source: SourceText, section: str, quote: str, raise_: Any) -> None:
+    paragraphs = source.paragraphs_quoting(quote)
+    if not source.contains(quote) or not paragraphs:
+        raise_("quote is not found verbatim in the source body", "quote")
+    computed = paragraphs[0].section
+    if not computed.startswith(section.replace(" ", "")):
+        raise_(f"section {section!r} does not match the source: the quote is under {computed or '(preamble)'!r}",
+               "section")
+
+
+def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
+    """Load and check one policy file (see the module docstring)."""
+    file = path.name
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe subclass)
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"cannot read YAML: {exc}".replace("\n", " "), file=file) from None
+    if not isinstance(data, dict):
+        raise PolicyError("a policy file is a mapping with document and items", file=file)
+    try:
+        spec = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        item, where = _loc(tuple(err["loc"]), data)
+        message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        raise PolicyError(message, file=file, item=item, field=where) from None
+    meta = spec.document
+    if meta.city not in KNOWN_CITIES:
+        raise PolicyError(f"unknown city {meta.city!r}; one of {', '.join(KNOWN_CITIES)}",
+                          file=file, field="document.city")
+    src = meta.source
+    src_path = (sources_dir or path.parent / "sources") / src.file
+    try:
+        source = SourceText(src_path, src.body_start, src.body_end, tuple(src.exclude))
+    except (OSError, ValueError) as exc:
+        raise PolicyError(str(exc), file=file, field="document.source") from None
+    if source.sha256 != src.sha256:
+        raise PolicyError(f"sha256 of {src.file} is {source.sha256}, the policy expects {src.sha256}",
+                          file=file, field="document.source.sha256")
+    doc = Document(meta, path, source)
+    items: list[Item] = []
+    seen: set[str] = set()
+    for number, item_spec in enumerate(spec.items):
+        if not item_spec.id.startswith(meta.id + "."):
+            raise PolicyError(f"item ids start with the document id: {meta.id}.…",
+                              file=file, item=item_spec.id, field="id")
+        for name in (item_spec.id, *item_spec.aliases):
+            if name in seen:
+                raise PolicyError(f"id or alias {name!r} is used twice", file=file, item=item_spec.id, field="id")
+            seen.add(name)
+
+        def fail(message: str, where: str, _id: str = item_spec.id) -> None:
+            raise PolicyError(message, file=file, item=_id, field=f"citation.{where}")
+
+        _check_quote(source, item_spec.citation.section, item_spec.citation.quote, fail)
+        items.append(_compile_item(item_spec, doc, file))
+        del number
+    for index, skipped in enumerate(spec.not_encoded):
+        def fail_ne(message: str, where: str, _i: int = index) -> None:
+            raise PolicyError(message, file=file, field=f"not_encoded[{_i}].{where}")
+
+        _check_quote(source, skipped.section, skipped.quote, fail_ne)
+    object.__setattr__(doc, "items", tuple(items))
+    object.__setattr__(doc, "not_encoded", tuple(spec.not_encoded))
+    return doc
+
+
+def load_policies(paths: Iterable[Path | str] | None = None) -> PolicySet:
+    """Load policy files (default: every shipped one). Paths may be files or folders of ``*.yaml``."""
+    files: list[Path] = []
+    for entry in [default_policy_dir()] if paths is None else [Path(p) for p in paths]:
+        if entry.is_dir():
+            files.extend(sorted(entry.glob("*.yaml")))
+        elif entry.exists():
+            files.append(entry)
+        else:
+            raise PolicyError("no such file or folder", file=str(entry))
+    documents = [load_policy_file(f) for f in files]
+    ids: dict[str, str] = {}
+    for doc in documents:
+        for item in doc.items:
+            for name in (item.id, *item.spec.aliases):
+                if name in ids:
+                    raise PolicyError(f"id or alias {name!r} is also used in {ids[name]}",
+                                      file=doc.file.name, item=item.id, field="id")
+                ids[name] = doc.file.name
+    return PolicySet(documents)
+
+
+@lru_cache(maxsize=1)
+def shipped_policies() -> PolicySet:
+    """The shipped policy set, loaded once per process."""
+    return load_policies()
+
+
+_ = FieldType  # re-exported for type-checking helpers

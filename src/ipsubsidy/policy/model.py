@@ -1,0 +1,125 @@
+"""Loaded policies: documents and their items, conditions parsed and typed, ready to evaluate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ipsubsidy.errors import UnknownItemError, suggest
+from ipsubsidy.policy.conditions import TRUE, Condition
+from ipsubsidy.policy.schema import DocumentMeta, ItemSpec, NotEncoded, Text
+from ipsubsidy.policy.source import SourceText
+
+__all__ = ["Document", "Item", "PolicySet"]
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """One support measure: who, what benefit, under which conditions, citing which sentence."""
+
+    spec: ItemSpec
+    document: Document = field(repr=False)
+    qualifies: Condition = TRUE               # over the profile
+    unit_model: type[BaseModel] | None = None  # the model of the counted units, if the item counts
+    unit_condition: Condition = TRUE          # over one unit: `where` and the date window
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def title(self) -> Text:
+        return self.spec.title
+
+    @property
+    def collection(self) -> str | None:
+        return self.spec.counts.collection if self.spec.counts else None
+
+    @property
+    def per_unit(self) -> Decimal | None:
+        return self.spec.benefit.amount.per_unit
+
+    @property
+    def stated_amount(self) -> Decimal | None:
+        """Yuan per unit (per_unit) or per claim (fixed); None when the source states no amount."""
+        amount = self.spec.benefit.amount
+        return amount.per_unit if amount.per_unit is not None else amount.fixed
+
+    @property
+    def claim_until(self) -> dt.date:
+        return self.spec.claim_until or self.document.meta.period.end
+
+    @property
+    def opens(self) -> dt.date:
+        return self.document.meta.period.start
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    meta: DocumentMeta
+    file: Path
+    source: SourceText = field(repr=False)
+    items: tuple[Item, ...] = ()
+    not_encoded: tuple[NotEncoded, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def city(self) -> str:
+        return self.meta.city
+
+
+class PolicySet:
+    """Every loaded document and item, looked up by id or alias. Immutable once built."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents: tuple[Document, ...] = tuple(documents)
+        self.items: tuple[Item, ...] = tuple(item for doc in documents for item in doc.items)
+        self._by_id: dict[str, Item] = {}
+        for item in self.items:
+            self._by_id[item.id] = item
+            for alias in item.spec.aliases:
+                self._by_id[alias] = item
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id or alias (e.g. ``jinzhong-2020.fengming`` for the 凤凰 plan)."""
+        key = item_id.strip().lower()
+        if key in self._by_id:
+            return self._by_id[key]
+        raise UnknownItemError(item_id, suggest(key, self._by_id))
+
+    def document(self, document_id: str) -> Document:
+        for doc in self.documents:
+            if doc.id == document_id:
+                return doc
+        raise UnknownItemError(document_id, suggest(document_id, [d.id for d in self.documents]))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of every loaded file: two sets with the same fingerprint hold the same rules."""
+        digest = hashlib.sha256()
+        for doc in self.documents:
+            digest.update(doc.file.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"PolicySet({len(self.documents)} documents, {len(self.items)} items)"
+
+    def cache(self) -> dict[str, Any]:
+        """Per-set storage for compiled forms (a backend's ruleset), dropped with the set."""
+        store: dict[str, Any] = self.__dict__.setdefault("_cache", {})
+        return store

@@ -1,0 +1,178 @@
+"""The schema of a policy file: one YAML document per source document, pure data.
+
+See docs/policy-format.md for the format with a worked example. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ipsubsidy.profile import EntityType
+
+__all__ = [
+    "Amount",
+    "Benefit",
+    "BenefitKind",
+    "Citation",
+    "Counts",
+    "DocumentMeta",
+    "ItemSpec",
+    "NotEncoded",
+    "Period",
+    "PolicyFile",
+    "Source",
+    "Text",
+]
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)?$"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Spec):
+    """A text in Chinese (first: the sources are Chinese) and English."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class BenefitKind(StrEnum):
+    cash_award = "cash_award"                # 奖励
+    subsidy = "subsidy"                      # 补助 / 资助 / 资金扶持
+    fee_subsidy = "fee_subsidy"              # 费用补贴
+    loan_support = "loan_support"            # 贴息, 质押融资支持
+    insurance_subsidy = "insurance_subsidy"  # 保险补贴
+    tax_treatment = "tax_treatment"          # 税收优惠, 加计扣除
+    service = "service"                      # 托管, 快速预审, 维权援助
+    programme_place = "programme_place"      # 示范, 试点, 培育
+    policy_support = "policy_support"        # 政策支持, no stated form
+    encouragement = "encouragement"          # 鼓励 with no stated benefit
+
+
+class Amount(_Spec):
+    """Exactly one of: ``per_unit`` (yuan for each qualifying unit), ``fixed`` (yuan once per claim),
+    ``not_stated`` (why the source gives no figure)."""
+
+    per_unit: Decimal | None = Field(None, gt=0, decimal_places=2)
+    fixed: Decimal | None = Field(None, gt=0, decimal_places=2)
+    not_stated: Text | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Amount:
+        given = [k for k in ("per_unit", "fixed", "not_stated") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of per_unit, fixed, not_stated (got {', '.join(given) or 'none'})")
+        return self
+
+    @field_validator("per_unit", "fixed", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            raise ValueError("write amounts as integers or strings of yuan, never floats")
+        return value
+
+
+class Benefit(_Spec):
+    kind: BenefitKind
+    amount: Amount
+    one_time: bool | None = None  # None: the source does not say
+
+
+class Citation(_Spec):
+    section: str = Field(min_length=1)   # as the document numbers it, e.g. 三(二)3
+    quote: str = Field(min_length=4)     # verbatim (whitespace-normalised) from the source body
+
+
+class Period(_Spec):
+    start: dt.date
+    end: dt.date
+    basis: Text
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Window(_Spec):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Counts(_Spec):
+    """The units an item counts: entries of a profile list that satisfy ``where`` and whose ``date``
+    falls in the item's window. ``at_least`` of them make the item hold."""
+
+    collection: str
+    where: dict[str, Any] | None = None
+    date: str | None = None           # the unit field that must fall inside the window
+    at_least: int = Field(1, ge=1)
+    per_year: bool = False            # the list is keyed by year: a year not given is unknown, not absent
+
+
+class Source(_Spec):
+    file: str                         # under policies/sources/
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    body_start: str = Field(min_length=4)  # the document begins at the first occurrence of this text
+    body_end: str = Field(min_length=4)    # ... and ends with the first occurrence after it of this text
+    exclude: list[str] = Field(default_factory=list)  # verbatim furniture inside the body, cut out
+    furniture: str | None = None      # what lies outside the body (banners, ads) and why it is left out
+
+
+class DocumentMeta(_Spec):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    city: str
+    title: Text
+    issuer: str
+    number: str | None = None         # 文号, when the document has one
+    date: dt.date
+    date_note: Text | None = None
+    period: Period
+    source: Source
+    notes: list[Text] = Field(default_factory=list)
+
+
+class ItemSpec(_Spec):
+    id: str = Field(pattern=ID_PATTERN)
+    aliases: list[str] = Field(default_factory=list)
+    title: Text
+    beneficiaries: list[EntityType] = Field(min_length=1)
+    benefit: Benefit
+    qualifies: dict[str, Any] | None = None  # a condition over the profile
+    counts: Counts | None = None
+    window: Window | None = None       # where the units' dates must fall; default: the document period
+    claim_until: dt.date | None = None  # last day a claim can be made; default: the period's end
+    citation: Citation
+    departments: list[str] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)
+
+
+class NotEncoded(_Spec):
+    """A source paragraph with support language that is deliberately not an item, and why."""
+
+    section: str
+    quote: str = Field(min_length=4)
+    reason: Text
+
+
+class PolicyFile(_Spec):
+    document: DocumentMeta
+    items: list[ItemSpec] = Field(min_length=1)
+    not_encoded: list[NotEncoded] = Field(default_factory=list)

@@ -1,0 +1,102 @@
+"""A stored source text: its checksum, the document body inside the web capture, its paragraphs and
+the section path (三(二)3) each paragraph falls under, and verbatim quote look-up.
+
+Quotes are compared whitespace-normalised: NFKC (so full- and half-width punctuation agree) with all
+white space removed, since Chinese text has none that carries meaning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+__all__ = ["Paragraph", "SourceText", "normalise"]
+
+_SPACE = re.compile(r"\s+")
+_NUM = "一二三四五六七八九十"
+_HEADINGS: tuple[tuple[int, re.Pattern[str], str], ...] = (
+    (1, re.compile(rf"^([{_NUM}]+)、"), "{}"),
+    (2, re.compile(rf"^\(([{_NUM}]+)\)"), "({})"),
+    (3, re.compile(r"^(\d{1,2})[.、](?!\d)"), "{}"),
+    (4, re.compile(r"^\((\d{1,2})\)"), "({})"),
+)
+_BOX = re.compile(r"^(专栏\d+)")
+
+
+def normalise(text: str) -> str:
+    """The form quotes are compared in: NFKC, no white space."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One non-empty line of the body, with the section path it falls under."""
+
+    number: int   # 1-based among the body's paragraphs
+    line: int     # 1-based line in the stored file
+    section: str  # e.g. 三(二)3, or '' before the first heading
+    text: str
+
+    @cached_property
+    def normalised(self) -> str:
+        return normalise(self.text)
+
+
+class SourceText:
+    """A source file, checked against its sha256, with the document body cut out of the capture."""
+
+    def __init__(self, path: Path, body_start: str, body_end: str, exclude: tuple[str, ...] = ()) -> None:
+        self.path = path
+        self.raw = path.read_text(encoding="utf-8")
+        self.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        start = self.raw.find(body_start)
+        if start < 0:
+            raise ValueError(f"body_start {body_start!r} is not in {path.name}")
+        end = self.raw.find(body_end, start)
+        if end < 0:
+            raise ValueError(f"body_end {body_end!r} is not in {path.name} after body_start")
+        body = self.raw[start : end + len(body_end)]
+        for furniture in exclude:
+            if furniture not in body:
+                raise ValueError(f"exclude {furniture!r} is not in the body of {path.name}")
+            body = body.replace(furniture, "")
+        self.body = body
+        self._first_line = self.raw.count("\n", 0, start) + 1
+
+    @cached_property
+    def normalised_body(self) -> str:
+        return normalise(self.body)
+
+    def contains(self, quote: str) -> bool:
+        return normalise(quote) in self.normalised_body
+
+    @cached_property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        path: dict[int, str] = {}
+        out: list[Paragraph] = []
+        for offset, line in enumerate(self.body.split("\n")):
+            text = unicodedata.normalize("NFKC", line).strip()
+            if not text:
+                continue
+            for level, pattern, fmt in _HEADINGS:
+                match = pattern.match(text)
+                if match and (level == 1 or path):  # sub-headings only once a section has begun
+                    path = {k: v for k, v in path.items() if k < level}
+                    path[level] = fmt.format(match.group(1))
+                    break
+            box = _BOX.match(text)
+            section = "".join(path[k] for k in sorted(path)) + (box.group(1) if box else "")
+            out.append(Paragraph(len(out) + 1, self._first_line + offset, section, line.strip()))
+        return tuple(out)
+
+    def paragraphs_quoting(self, quote: str) -> list[Paragraph]:
+        """The paragraphs a quote lies in (a quote may span several adjoining ones)."""
+        target = normalise(quote)
+        hits = [p for p in self.paragraphs if target in p.normalised]
+        if hits:
+            return hits
+        return [p for p in self.paragraphs if p.normalised and p.normalised in target]

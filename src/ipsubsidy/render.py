@@ -1,0 +1,120 @@
+"""Text and JSON renderings of results and policy listings, in Chinese (default) or English."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ipsubsidy.policy.model import PolicySet
+from ipsubsidy.result import ItemResult, Result, Status
+
+__all__ = ["policies_json", "policies_table", "result_table"]
+
+STATUS = {
+    Status.eligible: ("可申请", "eligible"),
+    Status.needs_info: ("待补充信息", "needs information"),
+    Status.not_eligible: ("不符合", "not eligible"),
+    Status.expired: ("已过期", "expired"),
+    Status.not_yet_in_force: ("尚未施行", "not yet in force"),
+}
+
+
+def _amount(item: ItemResult, lang: str) -> str:
+    amount = item.amount
+    if amount.per_unit is None:
+        return "金额未定" if lang == "zh" else "amount not stated"
+    unit = "元" if lang == "zh" else " yuan"
+    if amount.quantity is None:
+        return f"{amount.per_unit}{unit}"
+    shown = f"{amount.per_unit}{unit} × {amount.quantity}"
+    return f"{shown} = {amount.subtotal}{unit}" if amount.subtotal is not None else shown
+
+
+def result_table(result: Result, lang: str = "zh") -> str:
+    """One block per item, eligible first; the total of stated amounts last."""
+    zh = lang == "zh"
+    order = list(STATUS)
+    lines = [f"{'评估日' if zh else 'As of'}: {result.as_of}   ({result.backend})", ""]
+    for item in sorted(result.items, key=lambda i: order.index(i.status)):
+        status = STATUS[item.status][0 if zh else 1]
+        lines.append(f"[{status}] {item.title(lang)}  ({item.id})")
+        lines.append(f"    {'金额' if zh else 'amount'}: {_amount(item, lang)}")
+        if item.amount.not_stated is not None:
+            lines.append(f"    {'说明' if zh else 'why'}: {item.amount.not_stated(lang)}")
+        if item.units:
+            lines.append(f"    {'依据' if zh else 'units'}: {', '.join(u.label for u in item.units)}")
+        lines.append(f"    {'出处' if zh else 'source'}: {item.citation.section} 「{item.citation.quote}」")
+        if item.departments:
+            lines.append(f"    {'责任单位' if zh else 'departments'}: {'、'.join(item.departments)}")
+        for reason in item.reasons:
+            lines.append(f"    {'原因' if zh else 'reason'}: {reason(lang)}")
+        if item.missing:
+            lines.append(f"    {'缺少' if zh else 'missing'}: {', '.join(item.missing)}")
+    lines.append("")
+    if zh:
+        lines.append(f"合计(可申请且金额明确): {result.total} 元")
+        if result.not_stated:
+            lines.append(f"另有金额未定的可申请项目: {', '.join(result.not_stated)}")
+    else:
+        lines.append(f"Total (eligible, stated amounts): {result.total} yuan")
+        if result.not_stated:
+            lines.append(f"Also eligible, amount not stated: {', '.join(result.not_stated)}")
+    return "\n".join(lines)
+
+
+def _item_dict(item: Any) -> dict[str, Any]:
+    spec = item.spec
+    amount = spec.benefit.amount
+    return {
+        "id": spec.id,
+        "aliases": spec.aliases,
+        "title": spec.title.model_dump(),
+        "beneficiaries": [b.value for b in spec.beneficiaries],
+        "benefit": {
+            "kind": spec.benefit.kind.value,
+            "one_time": spec.benefit.one_time,
+            "amount": {
+                "per_unit": None if amount.per_unit is None else str(amount.per_unit),
+                "fixed": None if amount.fixed is None else str(amount.fixed),
+                "not_stated": amount.not_stated.model_dump() if amount.not_stated else None,
+            },
+        },
+        "citation": {"document": item.document.meta.title.zh, "section": spec.citation.section,
+                     "quote": spec.citation.quote},
+        "departments": spec.departments,
+        "notes": [n.model_dump() for n in spec.notes],
+    }
+
+
+def policies_json(policies: PolicySet) -> str:
+    docs = []
+    for doc in policies.documents:
+        meta = doc.meta
+        docs.append({
+            "id": meta.id, "city": meta.city, "title": meta.title.model_dump(), "issuer": meta.issuer,
+            "number": meta.number, "date": meta.date.isoformat(),
+            "date_note": meta.date_note.model_dump() if meta.date_note else None,
+            "period": {"start": meta.period.start.isoformat(), "end": meta.period.end.isoformat(),
+                       "basis": meta.period.basis.model_dump()},
+            "source": {"file": meta.source.file, "sha256": meta.source.sha256},
+            "items": [_item_dict(item) for item in doc.items],
+        })
+    return json.dumps({"documents": docs}, ensure_ascii=False, indent=2)
+
+
+def policies_table(policies: PolicySet, lang: str = "zh") -> str:
+    lines: list[str] = []
+    for doc in policies.documents:
+        meta = doc.meta
+        lines.append(f"{meta.title(lang)}  [{meta.id}]  {meta.period.start} – {meta.period.end}")
+        for item in doc.items:
+            amount = item.spec.benefit.amount
+            if amount.not_stated is not None:
+                money = "金额未定" if lang == "zh" else "amount not stated"
+            else:
+                figure = amount.per_unit if amount.per_unit is not None else amount.fixed
+                each = ("/件" if lang == "zh" else " each") if amount.per_unit is not None else ""
+                money = f"{figure}{'元' if lang == 'zh' else ' yuan'}{each}"
+            lines.append(f"  {item.spec.citation.section:<10} {item.id:<48} {money:<16} {item.title(lang)}")
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,115 @@
+"""The result of an evaluation: every applicable item once, with its status, amount, units and citation.
+
+JSON-serialisable (``result.model_dump_json()``); money is a string of yuan, exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AmountOut",
+    "CitationOut",
+    "ItemResult",
+    "Reason",
+    "Result",
+    "Status",
+    "UnitOut",
+    "yuan",
+]
+
+
+def yuan(amount: Decimal) -> str:
+    """Exact yuan as text: '35000', '1234.50'."""
+    text = f"{amount.quantize(Decimal('0.01')):f}"
+    return text.removesuffix(".00")
+
+
+class Status(StrEnum):
+    eligible = "eligible"
+    needs_info = "needs_info"
+    not_eligible = "not_eligible"
+    expired = "expired"
+    not_yet_in_force = "not_yet_in_force"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Localized(_Out):
+    zh: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class AmountOut(_Out):
+    per_unit: str | None = Field(description="yuan per unit (or per claim); null when the source states none")
+    quantity: int | None = Field(description="how many units (1 for a per-claim amount); null when not decided")
+    subtotal: str | None = Field(description="per_unit × quantity for an eligible item with a stated amount")
+    not_stated: Localized | None = Field(None, description="why there is no figure, when the source states none")
+
+
+class UnitOut(_Out):
+    collection: str
+    index: int
+    label: str
+
+
+class CitationOut(_Out):
+    document: str
+    section: str
+    quote: str
+
+
+class Reason(_Out):
+    """Why an item has its status: the condition, the value seen and the threshold."""
+
+    zh: str
+    en: str
+    field: str | None = None
+    value: str | None = None
+    threshold: str | None = None
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class ItemResult(_Out):
+    id: str
+    document: str
+    title: Localized
+    status: Status
+    benefit_kind: str
+    one_time: bool | None
+    amount: AmountOut
+    units: list[UnitOut] = Field(description="the qualifying units (patents, registrations, years...)")
+    citation: CitationOut
+    departments: list[str]
+    reasons: list[Reason]
+    missing: list[str] = Field(description="field paths whose values would decide or complete this item")
+    notes: list[Localized] = Field(default_factory=list)
+
+
+class Result(_Out):
+    as_of: dt.date
+    backend: str
+    policies: str = Field(description="fingerprint of the loaded policy files")
+    items: list[ItemResult]
+    total: str = Field(description="sum of stated amounts of eligible items, yuan")
+    not_stated: list[str] = Field(description="eligible items whose amount the source does not state")
+
+    def by_status(self, status: Status | str) -> list[ItemResult]:
+        return [item for item in self.items if item.status == status]
+
+    def item(self, item_id: str) -> ItemResult:
+        for entry in self.items:
+            if entry.id == item_id:
+                return entry
+        raise KeyError(item_id)
