@@ -100,9 +100,9 @@ class Evaluator:
         return self._state[1].name
 
     def reload(self, policies: PolicySet) -> None:
-        new = self._build(policies)
-        old, self._state = self._state, new
-        old[1].close()  # in-flight evaluations hold the old backend; its close waits for their lock
+        # Build first, then swap one reference. Evaluations in flight keep the old backend alive; it releases
+        # its ruleset when the last of them drops it (DurableBackend.__del__), never under their feet.
+        self._state = self._build(policies)
 
     def close(self) -> None:
         self._state[1].close()

@@ -14,6 +14,7 @@ the library left out because they are unknown). A unit or profile that fires nei
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -195,7 +196,5 @@ class DurableBackend:
                 self._handle = None
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # at interpreter shutdown the C registry may be gone
             self.close()
-        except Exception:  # noqa: S110 - interpreter shutdown: the C registry may be gone
-            pass

@@ -148,7 +148,7 @@ def _scalar(value: Any, ftype: FieldType, where: str) -> Any:
             raise ConditionError(f"expected a whole number, got {value!r}", where)
         return value
     if kind == "money":
-        if isinstance(value, float) or isinstance(value, bool):
+        if isinstance(value, float | bool):
             raise ConditionError(f"write money as a string or integer yuan (e.g. '5000'), got {value!r}", where)
         try:
             amount = Decimal(str(value))
@@ -201,8 +201,8 @@ def _leaf(node: Mapping[str, Any], scope: type[BaseModel], where: str) -> Compar
         from ipsubsidy.errors import suggest
 
         hint = suggest(name, scope.model_fields)
-        raise ConditionError(f"{scope.__name__} has no field {name!r}"
-                             + (f"; did you mean {hint!r}?" if hint else ""), f"{where}.{'count' if is_count else 'fact'}")
+        message = f"{scope.__name__} has no field {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
+        raise ConditionError(message, f"{where}.{'count' if is_count else 'fact'}")
     raw = node[op]
     at = f"{where}.{op}"
     if is_count:

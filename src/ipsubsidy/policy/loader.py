@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ipsubsidy.errors import PolicyError, suggest
 from ipsubsidy.places import KNOWN_CITIES
-from ipsubsidy.policy.conditions import TRUE, All, Compare, Condition, ConditionError, FieldType, field_type
+from ipsubsidy.policy.conditions import TRUE, All, Compare, Condition, ConditionError, field_type
 from ipsubsidy.policy.conditions import parse_condition as _parse
 from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.policy.schema import ItemSpec, PolicyFile
@@ -138,7 +138,7 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
     """Load and check one policy file (see the module docstring)."""
     file = path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe subclass)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # a SafeLoader subclass
     except (OSError, yaml.YAMLError) as exc:
         raise PolicyError(f"cannot read YAML: {exc}".replace("\n", " "), file=file) from None
     if not isinstance(data, dict):
@@ -166,7 +166,7 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
     doc = Document(meta, path, source)
     items: list[Item] = []
     seen: set[str] = set()
-    for number, item_spec in enumerate(spec.items):
+    for item_spec in spec.items:
         if not item_spec.id.startswith(meta.id + "."):
             raise PolicyError(f"item ids start with the document id: {meta.id}.…",
                               file=file, item=item_spec.id, field="id")
@@ -180,7 +180,6 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
 
         _check_quote(source, item_spec.citation.section, item_spec.citation.quote, fail)
         items.append(_compile_item(item_spec, doc, file))
-        del number
     for index, skipped in enumerate(spec.not_encoded):
         def fail_ne(message: str, where: str, _i: int = index) -> None:
             raise PolicyError(message, file=file, field=f"not_encoded[{_i}].{where}")
@@ -218,5 +217,3 @@ def shipped_policies() -> PolicySet:
     """The shipped policy set, loaded once per process."""
     return load_policies()
 
-
-_ = FieldType  # re-exported for type-checking helpers
