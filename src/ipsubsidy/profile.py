@@ -87,6 +87,14 @@ class ListingKind(StrEnum):
     ip_demonstration_enterprise = "ip_demonstration_enterprise"
     ip_advantage_enterprise = "ip_advantage_enterprise"
     ip_education_demonstration_school = "ip_education_demonstration_school"
+    ip_pilot_enterprise = "ip_pilot_enterprise"                  # 知识产权试点企业(单位)
+    innovation_advantage_unit = "innovation_advantage_unit"      # 科技创新优势单位 (Harbin's 百强 pool)
+    ip_pilot_university = "ip_pilot_university"                  # 知识产权试点高校
+    ip_demonstration_university = "ip_demonstration_university"  # 知识产权示范高校
+    ip_management_standard_pilot = "ip_management_standard_pilot"  # 推行(贯彻)知识产权管理标准的培育企业
+    ip_trusteeship_pilot = "ip_trusteeship_pilot"                # 知识产权托管服务试点企业
+    patent_brand_product = "patent_brand_product"                # 优秀专利品牌产品(培育)
+    ip_service_brand_agency = "ip_service_brand_agency"          # 知识产权服务品牌机构
 
 
 class BrandPlan(StrEnum):
@@ -110,6 +118,11 @@ class Patent(_Model):
     filing_date: dt.date | None = Field(None, json_schema_extra=label("申请日", "filing date"))
     grant_date: dt.date | None = Field(None, json_schema_extra=label("授权日", "grant date"))
     title: str | None = Field(None, json_schema_extra=label("名称", "title"))
+    major: bool | None = Field(
+        None, json_schema_extra=label("是否被认定为重大发明专利", "recognised as a major invention patent"))
+    implemented: bool | None = Field(
+        None, json_schema_extra=label("是否已实施(自行实施或许可实施)",
+                                      "put into practice (worked by the owner or a licensee)"))
 
     @model_validator(mode="after")
     def _check_number(self) -> Patent:
@@ -205,6 +218,59 @@ class FiscalYear(_Model):
                                       "revenue from commercialised S&T results", unit="yuan"))
 
 
+IP_RIGHT = "^(patent|trademark|copyright|ic_layout_design|plant_variety|other)$"
+
+
+class IpPledgeLoan(_Model):
+    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label(
+        "质押的知识产权类型(patent/trademark/copyright/…)", "kind of IP pledged (patent, trademark, ...)"))
+    amount: Yuan | None = Field(None, json_schema_extra=label("融资金额", "amount financed", unit="yuan"))
+    date: dt.date | None = Field(None, json_schema_extra=label("融资(质押登记)日期", "date financed (pledge registered)"))
+
+
+class IpInsurance(_Model):
+    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label(
+        "投保的知识产权类型(patent/trademark/…)", "kind of IP insured (patent, trademark, ...)"))
+    overseas: bool | None = Field(None, json_schema_extra=label("是否为海外侵权保险", "overseas infringement cover"))
+    date: dt.date | None = Field(None, json_schema_extra=label("投保日期", "date insured"))
+
+
+class IpTransaction(_Model):
+    kind: str | None = Field(None, pattern="^(licence|transfer|capital_contribution)$", json_schema_extra=label(
+        "方式(licence许可/transfer转让/capital_contribution作价入股)",
+        "licence, transfer or capital_contribution (作价入股)"))
+    direction: str | None = Field(None, pattern="^(out|in)$", json_schema_extra=label(
+        "方向(out本主体许可、转让、作价出资给他人;in本主体获许可或受让)",
+        "out: this claimant licensed, assigned or contributed its IP; in: it took a licence or assignment"))
+    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label("知识产权类型", "kind of IP"))
+    counterparty_type: EntityType | None = Field(None, json_schema_extra=label("对方主体类型", "the other party's type"))
+    date: dt.date | None = Field(None, json_schema_extra=label("合同生效(备案)日期", "date in force (recorded)"))
+
+
+class IcLayoutDesign(_Model):
+    number: str | None = Field(None, json_schema_extra=label("布图设计登记号", "registration number"))
+    filing_date: dt.date | None = Field(None, json_schema_extra=label("登记申请日", "application date"))
+    registration_date: dt.date | None = Field(None, json_schema_extra=label("登记公告日", "registration date"))
+
+
+class PctApplication(_Model):
+    number: str | None = Field(None, pattern=r"^PCT/[A-Z]{2}\d{4}/\d{6}$",
+                               json_schema_extra=label("国际申请号", "international application number"))
+    filing_date: dt.date | None = Field(None, json_schema_extra=label("国际申请日", "international filing date"))
+
+
+class IpDispute(_Model):
+    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label("涉及的知识产权类型", "kind of IP"))
+    foreign_related: bool | None = Field(None, json_schema_extra=label("是否涉外", "foreign-related"))
+    date: dt.date | None = Field(None, json_schema_extra=label("纠纷发生(立案)日期", "date the dispute arose (filed)"))
+
+
+class PatentAward(_Model):
+    name: str | None = Field(None, json_schema_extra=label("奖项名称", "award"))
+    level: Level | None = Field(None, json_schema_extra=label("级别", "level"))
+    date: dt.date | None = Field(None, json_schema_extra=label("获奖日期", "date awarded"))
+
+
 def _unique(items: list[Any] | None, key: Any, what: str) -> None:
     if not items:
         return
@@ -232,6 +298,20 @@ class Company(_Model):
     ip_professional: bool | None = Field(
         None, json_schema_extra=label("是否为本市知识产权工作需要引进的专业人才",
                                       "an IP professional the city recruits for its IP work"))
+    startup: bool | None = Field(None, json_schema_extra=label("是否为初创型企业", "a start-up enterprise"))
+    has_own_ip: bool | None = Field(
+        None, json_schema_extra=label("是否拥有自主知识产权(专利、商标、著作权等)",
+                                      "owns its own IP (patents, trademarks, copyright, ...)"))
+    leading_enterprise: bool | None = Field(
+        None, json_schema_extra=label("是否为本市龙头(骨干、重点)企业", "a leading (backbone) enterprise of the city"))
+    enterprise_head: bool | None = Field(
+        None, json_schema_extra=label("是否为企业负责人", "the head of an enterprise (a person)"))
+    outstanding_innovation: bool | None = Field(
+        None, json_schema_extra=label("在企业自主创新(含自主知识产权)方面取得突出成绩、作出重大贡献",
+                                      "outstanding achievements in an enterprise's own innovation (incl. own IP)"))
+    ip_work_contribution: bool | None = Field(
+        None, json_schema_extra=label("在本市知识产权工作(如示范城市创建)中作出突出贡献",
+                                      "an outstanding contribution to the city's IP work (e.g. a demonstration drive)"))
     finances: list[FiscalYear] | None = Field(None, json_schema_extra=label("年度财务数据", "finances per year"))
     patents: list[Patent] | None = Field(None, json_schema_extra=label("专利", "patents"))
     madrid_registrations: list[MadridRegistration] | None = Field(
@@ -246,6 +326,23 @@ class Company(_Model):
         None, json_schema_extra=label("品牌计划入选", "brand-plan selections"))
     rights_protection_centres: list[RightsProtectionCentre] | None = Field(
         None, json_schema_extra=label("设立的维权援助中心", "rights-protection assistance centres set up"))
+    first_invention_patent_date: dt.date | None = Field(
+        None, json_schema_extra=label("首件发明专利授权日(有史以来第一件)",
+                                      "grant date of the first invention patent the claimant ever obtained"))
+    ip_pledge_loans: list[IpPledgeLoan] | None = Field(
+        None, json_schema_extra=label("知识产权质押融资", "IP-pledge financing obtained"))
+    ip_insurance_policies: list[IpInsurance] | None = Field(
+        None, json_schema_extra=label("知识产权(专利)保险投保", "IP (patent) insurance taken out"))
+    ip_transactions: list[IpTransaction] | None = Field(
+        None, json_schema_extra=label("知识产权许可、转让、作价入股", "IP licences, transfers, capital contributions"))
+    ic_layout_designs: list[IcLayoutDesign] | None = Field(
+        None, json_schema_extra=label("集成电路布图设计登记", "IC layout-design registrations"))
+    pct_applications: list[PctApplication] | None = Field(
+        None, json_schema_extra=label("PCT国际专利申请", "PCT international applications"))
+    ip_disputes: list[IpDispute] | None = Field(
+        None, json_schema_extra=label("知识产权纠纷", "IP disputes the claimant is a party to"))
+    patent_awards: list[PatentAward] | None = Field(
+        None, json_schema_extra=label("获得的专利奖", "patent awards won"))
 
     @field_validator("credit_code")
     @classmethod
@@ -278,7 +375,35 @@ class Company(_Model):
         _unique(self.finances, lambda f: f.year, "fiscal year")
         _unique(self.madrid_registrations, lambda m: m.number, "Madrid registration")
         _unique(self.geographical_indications, lambda g: g.name, "geographical indication")
+        _unique(self.pct_applications, lambda a: a.number, "PCT application")
         return self
+
+    @model_validator(mode="after")
+    def _first_invention(self) -> Company:
+        """``first_invention_patent_date`` from the patent list when the list settles it (see _earliest_invention)."""
+        earliest = _earliest_invention(self.patents)
+        given = self.first_invention_patent_date
+        if earliest is None:
+            return self
+        if given is None:  # set in place: an after-validator must return self when called via __init__
+            object.__setattr__(self, "first_invention_patent_date", earliest)
+            return self
+        if given > earliest:
+            raise ValueError(f"first_invention_patent_date: {given} is after the grant of an invention patent "
+                             f"in patents ({earliest})")
+        return self
+
+
+def _earliest_invention(patents: list[Patent] | None) -> dt.date | None:
+    """The earliest grant date of an invention patent in a patent list, when the list settles it: every
+    patent's kind is known and every invention patent's grant date is known (an undated one may have
+    been granted earlier). None otherwise, and when the list holds no invention patent."""
+    if not patents or any(p.kind is None for p in patents):
+        return None
+    inventions = [p for p in patents if p.kind == PatentKind.invention]
+    if not inventions or any(p.grant_date is None for p in inventions):
+        return None
+    return min(p.grant_date for p in inventions if p.grant_date is not None)
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -304,8 +429,8 @@ def profile_error(exc: ValidationError, source: str | None = None) -> ProfileErr
             path = f"{path}.{sub}" if path else sub
         if err["type"] == "extra_forbidden":
             message = "is not a profile field"
-        elif "input" in err and err["type"] not in ("missing",):
-            message = f"{message} (got {err['input']!r})"
+        elif not isinstance(err.get("input"), dict | list) and repr(err.get("input")) not in message:
+            message = f"{message} (got {err.get('input')!r})"
         problems.append((path or "(profile)", message))
     return ProfileError(problems, source)
 
