@@ -225,7 +225,8 @@ class IpPledgeLoan(_Model):
     right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label(
         "质押的知识产权类型(patent/trademark/copyright/…)", "kind of IP pledged (patent, trademark, ...)"))
     amount: Yuan | None = Field(None, json_schema_extra=label("融资金额", "amount financed", unit="yuan"))
-    date: dt.date | None = Field(None, json_schema_extra=label("融资(质押登记)日期", "date financed (pledge registered)"))
+    date: dt.date | None = Field(
+        None, json_schema_extra=label("融资(质押登记)日期", "date financed (pledge registered)"))
 
 
 class IpInsurance(_Model):
@@ -243,7 +244,8 @@ class IpTransaction(_Model):
         "方向(out本主体许可、转让、作价出资给他人;in本主体获许可或受让)",
         "out: this claimant licensed, assigned or contributed its IP; in: it took a licence or assignment"))
     right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label("知识产权类型", "kind of IP"))
-    counterparty_type: EntityType | None = Field(None, json_schema_extra=label("对方主体类型", "the other party's type"))
+    counterparty_type: EntityType | None = Field(
+        None, json_schema_extra=label("对方主体类型", "the other party's type"))
     date: dt.date | None = Field(None, json_schema_extra=label("合同生效(备案)日期", "date in force (recorded)"))
 
 
@@ -380,17 +382,15 @@ class Company(_Model):
 
     @model_validator(mode="after")
     def _first_invention(self) -> Company:
-        """``first_invention_patent_date`` from the patent list when the list settles it (see _earliest_invention)."""
+        """``first_invention_patent_date`` from the patent list when the list settles it (see _earliest_invention).
+
+        A listed invention granted before the given date proves the first one earlier: the earlier date wins
+        (so a profile dumped and re-validated with a patent added stays consistent)."""
         earliest = _earliest_invention(self.patents)
         given = self.first_invention_patent_date
-        if earliest is None:
-            return self
-        if given is None:  # set in place: an after-validator must return self when called via __init__
+        if earliest is not None and (given is None or earliest < given):
+            # set in place: an after-validator must return self when called via __init__
             object.__setattr__(self, "first_invention_patent_date", earliest)
-            return self
-        if given > earliest:
-            raise ValueError(f"first_invention_patent_date: {given} is after the grant of an invention patent "
-                             f"in patents ({earliest})")
         return self
 
 

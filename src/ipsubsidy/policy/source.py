@@ -25,6 +25,9 @@ _HEADINGS: tuple[tuple[int, re.Pattern[str], str], ...] = (
     (4, re.compile(r"^\((\d{1,2})\)"), "({})"),
 )
 _BOX = re.compile(r"^(专栏\d+)")
+# A box (专栏) runs over the paragraphs after its title until the next heading or box, or until a paragraph
+# closing with the departments in charge ("…按职责分工负责)"): boxes carry none, the main text does.
+_BOX_END = re.compile(r"负责\)$")
 
 
 def normalise(text: str) -> str:
@@ -78,6 +81,7 @@ class SourceText:
     def paragraphs(self) -> tuple[Paragraph, ...]:
         path: dict[int, str] = {}
         out: list[Paragraph] = []
+        box = ""
         for offset, line in enumerate(self.body.split("\n")):
             text = unicodedata.normalize("NFKC", line).strip()
             if not text:
@@ -87,9 +91,14 @@ class SourceText:
                 if match and (level == 1 or path):  # sub-headings only once a section has begun
                     path = {k: v for k, v in path.items() if k < level}
                     path[level] = fmt.format(match.group(1))
+                    box = ""
                     break
-            box = _BOX.match(text)
-            section = "".join(path[k] for k in sorted(path)) + (box.group(1) if box else "")
+            box_title = _BOX.match(text)
+            if box_title:
+                box = box_title.group(1)
+            elif box and _BOX_END.search(text):
+                box = ""
+            section = "".join(path[k] for k in sorted(path)) + box
             out.append(Paragraph(len(out) + 1, self._first_line + offset, section, line.strip()))
         return tuple(out)
 
@@ -100,3 +109,33 @@ class SourceText:
         if hits:
             return hits
         return [p for p in self.paragraphs if p.normalised and p.normalised in target]
+
+
+_SENTENCE_END = "。！？!?"
+_FRAGMENT_SPLIT = re.compile(r"[,，。；;:：、!！?？]")
+
+
+def fragments(paragraph: Paragraph) -> list[str]:
+    """The paragraph's clauses and list members, normalised: the units coverage is checked on."""
+    return [f for f in _FRAGMENT_SPLIT.split(paragraph.normalised) if f]
+
+
+def sentence_of(paragraph: Paragraph, quote: str) -> str:
+    """The whole sentence (or sentences) of ``paragraph`` in which ``quote`` lies, as the source prints it."""
+    raw = paragraph.text
+    index: list[int] = []  # normalised position -> raw position
+    normal: list[str] = []
+    for position, char in enumerate(raw):
+        for out in _SPACE.sub("", unicodedata.normalize("NFKC", char)):
+            normal.append(out)
+            index.append(position)
+    at = "".join(normal).find(normalise(quote))
+    if at < 0:
+        return quote
+    start = index[at]
+    end = index[at + len(normalise(quote)) - 1] + 1
+    while start > 0 and raw[start - 1] not in _SENTENCE_END:
+        start -= 1
+    while end < len(raw) and raw[end - 1] not in _SENTENCE_END:
+        end += 1
+    return raw[start:end].strip()
