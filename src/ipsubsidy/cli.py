@@ -4,6 +4,7 @@
     ipsubsidy policies [--format table|json]
     ipsubsidy policies check [PATH ...]
     ipsubsidy schema
+    ipsubsidy serve [--host 127.0.0.1] [--port 8000]     (needs: pip install 'ipsubsidy[service]')
 
 Only the library's own errors (and unreadable input) are caught: one line naming the problem, exit 2.
 """
@@ -15,6 +16,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ import yaml
 
 from ipsubsidy.errors import IpSubsidyError, ProfileError
 from ipsubsidy.render import policies_json, policies_table, result_table
+from ipsubsidy.yamlio import DuplicateKeyError, load_yaml
 
 __all__ = ["main"]
 
@@ -38,8 +41,11 @@ def _read_profile(path: str) -> Any:
             raise ProfileError([("(file)", f"cannot read {path}: {exc.strerror or exc}")], path) from None
     try:
         if name.endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
+            return json.loads(text, parse_float=Decimal)  # money stays exact
+        return load_yaml(text, exact_numbers=True)
+    except DuplicateKeyError as exc:
+        raise ProfileError([(str(exc.key), f"is given twice (again on line {exc.line}); give each field once")],
+                           name) from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ProfileError([("(file)", f"not valid {'JSON' if name.endswith('.json') else 'YAML'}: {detail}")],
@@ -73,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     pol.add_argument("--format", choices=["table", "json"], default="table")
     pol.add_argument("--lang", choices=["zh", "en"], default="zh")
     sub.add_parser("schema", help="print the profile's JSON Schema")
+    srv = sub.add_parser("serve", help="run the HTTP service (pip install 'ipsubsidy[service]')")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     return parser
 
 
@@ -81,6 +91,15 @@ def _run(args: argparse.Namespace) -> int:
     from ipsubsidy.policy.loader import load_policies, shipped_policies
     from ipsubsidy.profile import Company, parse_profile
 
+    if args.command == "serve":
+        try:
+            from ipsubsidy.service import run
+        except ImportError as exc:
+            print(f"ipsubsidy: serve needs the service extra ({exc.name} is missing): "
+                  "pip install 'ipsubsidy[service]'", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        run(args.host, args.port, args.backend)
+        return 0
     if args.command == "schema":
         print(json.dumps(Company.model_json_schema(), ensure_ascii=False, indent=2))
         return 0

@@ -273,7 +273,7 @@ class PatentAward(_Model):
     date: dt.date | None = Field(None, json_schema_extra=label("获奖日期", "date awarded"))
 
 
-def _unique(items: list[Any] | None, key: Any, what: str) -> None:
+def _unique(field: str, items: list[Any] | None, key: Any, what: str) -> None:
     if not items:
         return
     seen: dict[Any, int] = {}
@@ -282,8 +282,8 @@ def _unique(items: list[Any] | None, key: Any, what: str) -> None:
         if k is None:
             continue
         if k in seen:
-            raise ValueError(f"{what} {k} is listed twice (entries {seen[k]} and {index}); "
-                             "each must appear once")
+            raise ValueError(f"{field}: {what} {k} is listed twice ({field}[{seen[k]}] and {field}[{index}]); "
+                             "each must appear once, so it is never counted twice")
         seen[k] = index
 
 
@@ -373,11 +373,11 @@ class Company(_Model):
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> Company:
-        _unique(self.patents, lambda p: p.key, "patent")
-        _unique(self.finances, lambda f: f.year, "fiscal year")
-        _unique(self.madrid_registrations, lambda m: m.number, "Madrid registration")
-        _unique(self.geographical_indications, lambda g: g.name, "geographical indication")
-        _unique(self.pct_applications, lambda a: a.number, "PCT application")
+        _unique("patents", self.patents, lambda p: p.key, "patent")
+        _unique("finances", self.finances, lambda f: f.year, "fiscal year")
+        _unique("madrid_registrations", self.madrid_registrations, lambda m: m.number, "Madrid registration")
+        _unique("geographical_indications", self.geographical_indications, lambda g: g.name, "geographical indication")
+        _unique("pct_applications", self.pct_applications, lambda a: a.number, "PCT application")
         return self
 
     @model_validator(mode="after")

@@ -14,7 +14,6 @@ the library left out because they are unknown). A unit or profile that fires nei
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import os
@@ -196,5 +195,12 @@ class DurableBackend:
                 self._handle = None
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):  # at interpreter shutdown the C registry may be gone
-            self.close()
+        # No lock here: nothing else can hold a reference being finalised. Works on half-built objects too.
+        handle = self.__dict__.get("_handle")
+        if handle is not None and _dre is not None:
+            self._handle = None
+            # No contextlib.suppress: at interpreter shutdown module globals may already be gone.
+            try:  # noqa: SIM105
+                _dre.delete_ruleset(handle)
+            except Exception:
+                pass

@@ -6,6 +6,8 @@ cannot be installed, and the source of every explanation (each leaf with the val
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
@@ -18,7 +20,7 @@ from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company
 
-__all__ = ["LeafTrace", "PythonBackend", "evaluate_condition", "trace_condition"]
+__all__ = ["LeafTrace", "PythonBackend", "compile_condition", "decide", "evaluate_condition", "trace_condition"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,55 @@ def evaluate_condition(cond: Condition, obj: BaseModel) -> TV:
     return any3(evaluate_condition(child, obj) for child in cond.children)
 
 
+Check = Callable[[BaseModel], TV]
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
+    "lt": operator.lt, "in": lambda v, t: v in t, "not_in": lambda v, t: v not in t,
+}
+
+
+def _compile_leaf(leaf: Compare) -> Check:
+    name, threshold, compare = leaf.fact, leaf.value, _OPERATORS[leaf.op]
+    if leaf.count:
+        def count(obj: BaseModel) -> TV:
+            raw = getattr(obj, name)
+            return None if raw is None else compare(len(raw), threshold)
+        return count
+    if leaf.ratio_to is not None:
+        other = leaf.ratio_to
+
+        def ratio(obj: BaseModel) -> TV:
+            num, den = getattr(obj, name), getattr(obj, other)
+            if num is None or den is None:
+                return None
+            return False if den == 0 else compare(Fraction(num) / Fraction(den), threshold)
+        return ratio
+
+    def plain(obj: BaseModel) -> TV:
+        raw = getattr(obj, name)
+        return None if raw is None else compare(_plain(raw), threshold)
+    return plain
+
+
+def compile_condition(cond: Condition) -> Check:
+    """A closure with the semantics of ``evaluate_condition``, built once so evaluation does no dispatch."""
+    if isinstance(cond, Compare):
+        return _compile_leaf(cond)
+    if isinstance(cond, Not):
+        child = compile_condition(cond.child)
+        return lambda obj: not3(child(obj))
+    children = tuple(compile_condition(c) for c in cond.children)
+    if not children:
+        empty: TV = isinstance(cond, All)  # all() of nothing holds, any() of nothing does not
+        return lambda obj: empty
+    combine = all3 if isinstance(cond, All) else any3
+    if len(children) == 1:
+        return children[0]
+    return lambda obj: combine(child(obj) for child in children)
+
+
 def decide(item: Item, company: Company) -> ItemDecision:
+    """One item, interpreted from its tree: the reference the compiled and durable-rules forms are tested on."""
     profile = evaluate_condition(item.qualifies, company)
     if item.collection is None:
         return ItemDecision(profile)
@@ -108,15 +158,25 @@ def decide(item: Item, company: Company) -> ItemDecision:
 
 
 class PythonBackend:
-    """Evaluates every item of a policy set in plain Python. Stateless and thread-safe."""
+    """Evaluates every item of a policy set in plain Python, from closures compiled once. Thread-safe."""
 
     name = "python"
 
     def __init__(self, policies: PolicySet) -> None:
         self.policies = policies
+        self._compiled = {item.id: (compile_condition(item.qualifies), item.collection,
+                                    compile_condition(item.unit_condition)) for item in policies.items}
 
     def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
-        return {item.id: decide(item, company) for item in items}
+        out: dict[str, ItemDecision] = {}
+        for item in items:
+            qualifies, collection, unit = self._compiled[item.id]
+            if collection is None:
+                out[item.id] = ItemDecision(qualifies(company))
+            else:
+                entries = getattr(company, collection) or ()
+                out[item.id] = ItemDecision(qualifies(company), tuple(unit(e) for e in entries))
+        return out
 
     def close(self) -> None:
         """Nothing to release."""

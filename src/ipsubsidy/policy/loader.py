@@ -25,25 +25,9 @@ from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.policy.schema import ItemSpec, PolicyFile
 from ipsubsidy.policy.source import SourceText
 from ipsubsidy.profile import Company
+from ipsubsidy.yamlio import load_yaml
 
 __all__ = ["default_policy_dir", "load_policies", "load_policy_file"]
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of keeping the last one."""
-
-
-def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    keys: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in keys:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        keys.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def default_policy_dir() -> Path:
@@ -138,7 +122,7 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
     """Load and check one policy file (see the module docstring)."""
     file = path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # a SafeLoader subclass
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise PolicyError(f"cannot read YAML: {exc}".replace("\n", " "), file=file) from None
     if not isinstance(data, dict):
