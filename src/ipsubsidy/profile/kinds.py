@@ -1,0 +1,92 @@
+"""Building blocks of profiles: field labels, exact money, the base model, and the enumerations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "BRAND_PLAN_ALIASES",
+    "BrandPlan",
+    "EntityType",
+    "Level",
+    "ListingKind",
+    "PatentKind",
+    "ProfileModel",
+    "Size",
+    "Yuan",
+    "label",
+]
+
+
+def label(zh: str, en: str, **extra: Any) -> dict[str, Any]:
+    """Field metadata: the labels read out in explanations and questions."""
+    return {"zh": zh, "en": en, **extra}
+
+
+Yuan = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+class ProfileModel(BaseModel):
+    """Base of every profile model: unknown keys are errors, values are frozen, text is stripped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class EntityType(StrEnum):
+    enterprise = "enterprise"
+    university = "university"
+    school = "school"
+    research_institute = "research_institute"
+    ip_service_agency = "ip_service_agency"
+    association = "association"
+    individual = "individual"
+    other = "other"
+
+
+class Size(StrEnum):
+    large = "large"
+    medium = "medium"
+    small = "small"
+    micro = "micro"
+
+
+class Level(StrEnum):
+    national = "national"
+    provincial = "provincial"
+    municipal = "municipal"
+    county = "county"
+
+
+class PatentKind(StrEnum):
+    invention = "invention"
+    utility_model = "utility_model"
+    design = "design"
+
+
+class ListingKind(StrEnum):
+    ip_demonstration_enterprise = "ip_demonstration_enterprise"
+    ip_advantage_enterprise = "ip_advantage_enterprise"
+    ip_education_demonstration_school = "ip_education_demonstration_school"
+    ip_pilot_enterprise = "ip_pilot_enterprise"                  # 知识产权试点企业(单位)
+    innovation_advantage_unit = "innovation_advantage_unit"      # 科技创新优势单位 (Harbin's 百强 pool)
+    ip_pilot_university = "ip_pilot_university"                  # 知识产权试点高校
+    ip_demonstration_university = "ip_demonstration_university"  # 知识产权示范高校
+    ip_management_standard_pilot = "ip_management_standard_pilot"  # 推行(贯彻)知识产权管理标准的培育企业
+    ip_trusteeship_pilot = "ip_trusteeship_pilot"                # 知识产权托管服务试点企业
+    patent_brand_product = "patent_brand_product"                # 优秀专利品牌产品(培育)
+    ip_service_brand_agency = "ip_service_brand_agency"          # 知识产权服务品牌机构
+
+
+class BrandPlan(StrEnum):
+    """Jinzhong's brand plans (三(四)8). The product brief said "Fengming"; the source says 凤凰."""
+
+    fenghuang = "fenghuang"
+    kongque = "kongque"
+
+
+BRAND_PLAN_ALIASES = {"fengming": "fenghuang", "凤凰": "fenghuang", "凤凰计划": "fenghuang",
+                      "孔雀": "kongque", "孔雀计划": "kongque"}

@@ -1,0 +1,53 @@
+"""Plain data → a validated Company, and pydantic's errors → one ProfileError naming each field path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from ipsubsidy.errors import ProfileError
+from ipsubsidy.profile.company import Company
+
+__all__ = ["parse_profile", "profile_error"]
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-", "value_error")):
+            continue
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def profile_error(exc: ValidationError, source: str | None = None) -> ProfileError:
+    """A pydantic ValidationError as a ProfileError: one ``(field path, expectation)`` per problem."""
+    problems: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        path = _path(tuple(err["loc"]))
+        message = err["msg"].removeprefix("Value error, ")
+        if ": " in message and message.split(": ", 1)[0].isidentifier():
+            sub, message = message.split(": ", 1)  # a model validator naming its own field
+            path = f"{path}.{sub}" if path else sub
+        if err["type"] == "extra_forbidden":
+            message = "is not a profile field"
+        elif not isinstance(err.get("input"), dict | list) and repr(err.get("input")) not in message:
+            message = f"{message} (got {err.get('input')!r})"
+        problems.append((path or "(profile)", message))
+    return ProfileError(problems, source)
+
+
+def parse_profile(data: Any, source: str | None = None) -> Company:
+    """Validate a profile from plain data (a dict from JSON or YAML); raise ProfileError."""
+    if isinstance(data, Company):
+        return data
+    if not isinstance(data, dict):
+        raise ProfileError([("(profile)", f"expected a mapping of fields, got {type(data).__name__}")], source)
+    try:
+        return Company.model_validate(data)
+    except ValidationError as exc:
+        raise profile_error(exc, source) from None
