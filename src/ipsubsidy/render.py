@@ -80,7 +80,7 @@ def _item_dict(item: Any) -> dict[str, Any]:
             },
         },
         "citation": {"document": item.document.meta.title.zh, "section": spec.citation.section,
-                     "quote": spec.citation.quote},
+                     "quote": spec.citation.quote, "sentence": item.sentence},
         "departments": spec.departments,
         "notes": [n.model_dump() for n in spec.notes],
     }

@@ -1,12 +1,13 @@
 """``ipsubsidy policies check``: load every policy file with all its checks, then prove coverage.
 
-Coverage: every paragraph of a source body that holds support language (给予, 奖励, 补助, …) must hold
-the quote of some item, or of a ``not_encoded`` entry that says why it is no item. A paragraph that is
-neither fails the check, named by file, paragraph number, line and section.
+Coverage: every clause of a source body that holds support language (给予, 奖励, 补助, …, or a stated
+amount such as 5000元) must lie in the quote of some item, or of a ``not_encoded`` entry that says why it
+is no item. A clause that is neither fails the check, named by file, paragraph number, line and section.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,34 +15,60 @@ from pathlib import Path
 from ipsubsidy.errors import CoverageError, PolicyError
 from ipsubsidy.policy.loader import default_policy_dir, load_policy_file
 from ipsubsidy.policy.model import Document
-from ipsubsidy.policy.source import Paragraph, normalise
+from ipsubsidy.policy.source import Paragraph, fragments, normalise
 
 __all__ = ["SUPPORT_WORDS", "CheckReport", "check_policies", "uncovered_paragraphs"]
 
 SUPPORT_WORDS: tuple[str, ...] = (
+    # money and fees
     "给予", "奖励", "奖补", "补助", "补贴", "资助", "扶持", "支持", "鼓励", "优惠", "减免", "免费",
-    "贴息", "资金", "经费", "专项", "加计扣除", "税收", "托管", "预审", "援助", "表彰", "激励",
+    "贴息", "资金", "经费", "激励", "表彰",
+    # finance, insurance and tax treatment
+    "质押", "保险", "加计扣除", "税收",
+    # services
+    "托管", "预审", "快速", "援助", "预警", "培训",
+    # programme places
+    "示范", "试点", "培育",
 )
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?万?元")
+
+
+def support_language(text: str) -> list[str]:
+    """The support words and stated amounts in a (normalised) text."""
+    return [w for w in SUPPORT_WORDS if w in text] + _AMOUNT.findall(text)
 
 
 def _support(paragraph: Paragraph) -> list[str]:
-    return [w for w in SUPPORT_WORDS if w in paragraph.normalised]
+    return support_language(paragraph.normalised)
 
 
 def uncovered_paragraphs(doc: Document) -> list[tuple[Paragraph, list[str]]]:
-    """Paragraphs with support language that no item and no not_encoded entry quotes."""
+    """Paragraphs with clauses of support language that no item and no not_encoded entry quotes.
+
+    Coverage is checked clause by clause (a paragraph split at ，。；、：): every clause holding a support word
+    or a stated amount must lie inside some item's quote or some not_encoded quote, or in a paragraph that a
+    ``whole_paragraph`` not_encoded entry excludes. So a paragraph with two measures needs both: deleting
+    either item fails the check.
+    """
     quotes = [normalise(i.spec.citation.quote) for i in doc.items]
     quotes += [normalise(n.quote) for n in doc.not_encoded]
+    whole = {p.number for n in doc.not_encoded if n.whole_paragraph for p in doc.source.paragraphs_quoting(n.quote)}
     out = []
     for paragraph in doc.source.paragraphs:
-        words = _support(paragraph)
-        if not words:
+        if paragraph.number in whole:
             continue
-        text = paragraph.normalised
-        if any(q in text or (text and text in q) for q in quotes):
-            continue
-        out.append((paragraph, words))
+        missing = [f for f in fragments(paragraph)
+                   if support_language(f) and not any(f in q or q in f for q in quotes)]
+        if missing:
+            out.append((paragraph, missing))
     return out
+
+
+def _whole_paragraph_clashes(doc: Document) -> list[str]:
+    """Items quoting a paragraph that a not_encoded entry excludes whole: the exclusion would hide them."""
+    whole = {p.number for n in doc.not_encoded if n.whole_paragraph for p in doc.source.paragraphs_quoting(n.quote)}
+    return [item.id for item in doc.items
+            if any(p.number in whole for p in doc.source.paragraphs_quoting(item.spec.citation.quote))]
 
 
 @dataclass
@@ -84,12 +111,15 @@ def check_policies(paths: Iterable[str | Path] | None = None) -> CheckReport:
                     problems.append(PolicyError(f"id or alias {name!r} is also used in {ids[name]}",
                                                 file=path.name, item=item.id, field="id"))
                 ids[name] = path.name
-        for paragraph, words in uncovered_paragraphs(doc):
-            excerpt = paragraph.text[:40] + ("…" if len(paragraph.text) > 40 else "")
+        for item_id in _whole_paragraph_clashes(doc):
+            problems.append(PolicyError("its quote lies in a paragraph a not_encoded entry excludes whole",
+                                        file=path.name, item=item_id, field="citation.quote"))
+        for paragraph, clauses in uncovered_paragraphs(doc):
+            shown = "」「".join(clauses[:3]) + ("」…" if len(clauses) > 3 else "」")
             problems.append(CoverageError(
                 f"paragraph {paragraph.number} (line {paragraph.line}, section {paragraph.section or 'preamble'}) "
-                f"has support language ({'、'.join(words)}) but no item or not_encoded entry quotes it: "
-                f"「{excerpt}」", file=path.name, field="coverage"))
+                f"has support language that no item or not_encoded entry quotes: 「{shown}",
+                file=path.name, field="coverage"))
         report.errors.extend(problems)
         if not problems:
             report.documents.append(doc)

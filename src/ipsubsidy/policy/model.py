@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from ipsubsidy.errors import UnknownItemError, suggest
 from ipsubsidy.policy.conditions import TRUE, Condition
 from ipsubsidy.policy.schema import DocumentMeta, ItemSpec, NotEncoded, Text
-from ipsubsidy.policy.source import SourceText
+from ipsubsidy.policy.source import SourceText, sentence_of
 
 __all__ = ["Document", "Item", "PolicySet"]
 
@@ -53,6 +53,13 @@ class Item:
         """Yuan per unit (per_unit) or per claim (fixed); None when the source states no amount."""
         amount = self.spec.benefit.amount
         return amount.per_unit if amount.per_unit is not None else amount.fixed
+
+    @cached_property
+    def sentence(self) -> str:
+        """The whole source sentence the quote lies in, as printed (the quote may be one clause of it)."""
+        quote = self.spec.citation.quote
+        paragraphs = self.document.source.paragraphs_quoting(quote)
+        return sentence_of(paragraphs[0], quote) if len(paragraphs) == 1 else quote
 
     @property
     def claim_until(self) -> dt.date:

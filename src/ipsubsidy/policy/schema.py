@@ -170,6 +170,7 @@ class NotEncoded(_Spec):
     section: str
     quote: str = Field(min_length=4)
     reason: Text
+    whole_paragraph: bool = False  # the whole paragraph the quote lies in is no item (e.g. targets, principles)
 
 
 class PolicyFile(_Spec):

@@ -1,0 +1,52 @@
+"""`ipsubsidy policies check`: every shipped file passes, and deleting any one item makes it fail.
+
+The second property is what makes coverage worth having: a forgotten measure is caught before a client
+finds it. Each item must own some clause of support language that nothing else quotes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ipsubsidy.errors import CoverageError
+from ipsubsidy.policy.check import check_policies
+from ipsubsidy.policy.loader import default_policy_dir, load_policy_file
+
+POLICY_DIR = default_policy_dir()
+FILES = sorted(POLICY_DIR.glob("*.yaml"))
+
+
+def _items(path: Path) -> list[str]:
+    return [item["id"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]]
+
+
+def test_every_shipped_policy_passes_with_full_coverage() -> None:
+    report = check_policies()
+    assert [str(e) for e in report.errors] == []
+    assert sorted(doc.file.name for doc in report.documents) == [f.name for f in FILES]
+
+
+def test_the_five_documents_are_shipped() -> None:
+    assert [f.stem for f in FILES] == ["cangzhou-2016", "harbin-2007", "hefei-2022", "jinzhong-2020", "xiamen-2013"]
+
+
+@pytest.mark.parametrize(("path", "item_id"), [(f, i) for f in FILES for i in _items(f)],
+                         ids=lambda v: v if isinstance(v, str) else v.stem)
+def test_deleting_any_item_fails_coverage_naming_the_paragraph(tmp_path: Path, path: Path, item_id: str) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"] = [item for item in data["items"] if item["id"] != item_id]
+    (tmp_path / "sources").symlink_to(POLICY_DIR / "sources")
+    broken = tmp_path / path.name
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    quote = next(i for i in yaml.safe_load(path.read_text(encoding="utf-8"))["items"] if i["id"] == item_id)
+    paragraphs = load_policy_file(path).source.paragraphs_quoting(quote["citation"]["quote"])
+
+    report = check_policies([broken])
+
+    coverage = [str(e) for e in report.errors if isinstance(e, CoverageError) and e.file == path.name]
+    named = [f"paragraph {p.number} (line {p.line}, section {p.section or 'preamble'})" for p in paragraphs]
+    assert any(name in message for name in named for message in coverage), (named, coverage)
