@@ -22,11 +22,13 @@ from typing import Any, Literal, Protocol
 from ipsubsidy.engine.logic import TV, ItemDecision, all3
 from ipsubsidy.engine.python import LeafTrace, PythonBackend, trace_condition
 from ipsubsidy.errors import BackendUnavailableError
-from ipsubsidy.explain import leaf_reason, unit_label
+from ipsubsidy.explain import field_label, leaf_reason, unit_label
 from ipsubsidy.policy.loader import shipped_policies
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, parse_profile
+from ipsubsidy.questions import ask
 from ipsubsidy.result import AmountOut, CitationOut, ItemResult, Localized, Reason, Result, Status, UnitOut, yuan
+from ipsubsidy.shortfall import count_shortfall
 
 __all__ = ["Backend", "BackendName", "Evaluator", "evaluate"]
 
@@ -86,7 +88,7 @@ class Evaluator:
 
     def __init__(self, policies: PolicySet | None = None, backend: BackendName = "auto") -> None:
         self._backend_name: BackendName = backend
-        self._state = self._build(policies or shipped_policies())
+        self._state = self._build(shipped_policies() if policies is None else policies)
 
     def _build(self, policies: PolicySet) -> tuple[PolicySet, Backend]:
         return policies, make_backend(policies, self._backend_name)
@@ -114,10 +116,12 @@ class Evaluator:
         applicable = [(item, tv) for item in policies.items if (tv := _applies(item, profile)) is not False]
         decisions = backend.decide(profile, [item for item, _ in applicable])
         items = [_item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
+        questions = ask(policies, profile, decisions, items, when)
         total = sum((Decimal(i.amount.subtotal) for i in items if i.amount.subtotal is not None), Decimal(0))
         return Result(
             as_of=when, backend=backend.name, policies=policies.fingerprint, items=items, total=yuan(total),
-            not_stated=[i.id for i in items if i.status == Status.eligible and i.amount.not_stated is not None])
+            not_stated=[i.id for i in items if i.status == Status.eligible and i.amount.not_stated is not None],
+            questions=questions)
 
 
 def _applies(item: Item, company: Company) -> TV:
@@ -135,7 +139,7 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
     if decision.profile is not True:
         trace: list[LeafTrace] = []
         trace_condition(item.qualifies, company, trace)
-        reasons += [leaf_reason(t, Company) for t in trace if t.outcome is False]
+        reasons += [leaf_reason(t, Company, obj=company) for t in trace if t.outcome is False]
         missing += [m for t in trace if t.outcome is None for m in t.missing]
     qualifying: list[int] = []
     if item.collection is not None:
@@ -159,6 +163,7 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
         units=[UnitOut(collection=item.collection or "", index=i,
                        label=unit_label(getattr(company, item.collection or "")[i], i)) for i in qualifying],
         citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
+                             sentence=item.sentence,
                              quote=item.spec.citation.quote),
         departments=list(item.spec.departments), reasons=reasons,
         missing=list(dict.fromkeys(missing)),
@@ -210,7 +215,7 @@ def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
             missing += [f"{path}{m}" for t in trace if t.outcome is None for m in t.missing]
         else:
             prefix = f"{unit_label(entry, i)}："
-            reasons += [leaf_reason(t, item.unit_model, prefix, path) for t in trace if t.outcome is False]
+            reasons += [leaf_reason(t, item.unit_model, prefix, path, entry) for t in trace if t.outcome is False]
     spec = item.spec.counts
     if spec is not None and spec.per_year and spec.date and item.window_start and item.window_end:
         years = {getattr(e, spec.date) for e in entries}
@@ -221,7 +226,10 @@ def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
         zh = f"没有符合条件的{collection}" if not entries else "符合条件的数量不足"
         reasons.append(Reason(zh=zh, en=f"no qualifying {collection}" if not entries else
                               f"fewer than {spec.at_least if spec else 1} qualifying {collection}",
-                              field=collection))
+                              field=collection,
+                              shortfall=count_shortfall(collection, field_label(Company, collection, "zh"),
+                                                        field_label(Company, collection, "en"),
+                                                        len(count.qualifying), spec.at_least if spec else 1)))
     return reasons, missing
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from ipsubsidy.engine.python import LeafTrace
 from ipsubsidy.policy.conditions import NEGATED, SYMBOL, Compare
 from ipsubsidy.result import Reason, yuan
+from ipsubsidy.shortfall import shortfall
 
 __all__ = ["field_label", "leaf_reason", "percent", "unit_label"]
 
@@ -58,8 +59,10 @@ def _name(leaf: Compare, model: type[BaseModel], lang: str) -> str:
     return label
 
 
-def leaf_reason(trace: LeafTrace, model: type[BaseModel], prefix: str = "", path: str = "") -> Reason:
-    """A failed comparison as a reason: '研发投入占销售收入比 4.99% < 5%'."""
+def leaf_reason(trace: LeafTrace, model: type[BaseModel], prefix: str = "", path: str = "",
+                obj: BaseModel | None = None) -> Reason:
+    """A failed comparison as a reason: '研发投入占销售收入比 4.99% < 5%'; with ``obj`` (the profile or
+    unit compared) a numeric threshold also gets its shortfall, the smallest change that would pass."""
     leaf = trace.leaf
     threshold = _show(leaf.value, leaf)
     field = f"{path}{leaf.fact}"
@@ -72,7 +75,8 @@ def leaf_reason(trace: LeafTrace, model: type[BaseModel], prefix: str = "", path
     symbol = SYMBOL[NEGATED[leaf.op]]
     zh = f"{prefix}{_name(leaf, model, 'zh')} {shown} {symbol} {threshold}"
     en = f"{prefix}{_name(leaf, model, 'en')} {shown} {symbol} {threshold}"
-    return Reason(zh=zh, en=en, field=field, value=shown, threshold=threshold)
+    gap = None if obj is None else shortfall(trace, obj, model, prefix, path)
+    return Reason(zh=zh, en=en, field=field, value=shown, threshold=threshold, shortfall=gap)
 
 
 def unit_label(entry: BaseModel, index: int) -> str:

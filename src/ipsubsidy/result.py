@@ -15,8 +15,10 @@ __all__ = [
     "AmountOut",
     "CitationOut",
     "ItemResult",
+    "Question",
     "Reason",
     "Result",
+    "Shortfall",
     "Status",
     "UnitOut",
     "yuan",
@@ -64,8 +66,24 @@ class UnitOut(_Out):
 
 class CitationOut(_Out):
     document: str
-    section: str
-    quote: str
+    section: str = Field(description="the section as the document numbers it, e.g. 三(二)3")
+    quote: str = Field(description="the exact words the item rests on, verbatim from the source")
+    sentence: str = Field(description="the whole sentence of the source in which the quote lies")
+
+
+class Shortfall(_Out):
+    """The smallest change of one fact that would satisfy a failed numeric comparison, exact."""
+
+    zh: str
+    en: str
+    field: str = Field(description="the field path to change")
+    direction: str = Field(description="increase or decrease")
+    change: str = Field(description="by how much: yuan (exact, to the fen), days, or a whole number")
+    unit: str = Field(description="yuan, days, or count")
+    target: str = Field(description="the value the field must reach")
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
 
 
 class Reason(_Out):
@@ -76,6 +94,7 @@ class Reason(_Out):
     field: str | None = None
     value: str | None = None
     threshold: str | None = None
+    shortfall: Shortfall | None = Field(None, description="for a failed numeric threshold: what would qualify")
 
     def __call__(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -97,6 +116,21 @@ class ItemResult(_Out):
     notes: list[Localized] = Field(default_factory=list)
 
 
+class Question(_Out):
+    """A fact worth asking: it can still change an outcome of an item whose money can still be claimed."""
+
+    path: str = Field(description="the field path, as in an item's missing list (patents[0].grant_date)")
+    type: str = Field(description="money, date, bool, int, enum, str, list (a list field), entry (a year's row)")
+    choices: list[str] = Field(default_factory=list, description="the allowed values of an enum field")
+    items: list[str] = Field(description="ids of the items the answer decides or completes")
+    money: str = Field(description="stated yuan the answer could still unlock (0 when no amount is stated)")
+    zh: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
 class Result(_Out):
     as_of: dt.date
     backend: str
@@ -104,9 +138,17 @@ class Result(_Out):
     items: list[ItemResult]
     total: str = Field(description="sum of stated amounts of eligible items, yuan")
     not_stated: list[str] = Field(description="eligible items whose amount the source does not state")
+    questions: list[Question] = Field(
+        default_factory=list, description="facts still worth asking, most money first (see questions.py)")
 
     def by_status(self, status: Status | str) -> list[ItemResult]:
         return [item for item in self.items if item.status == status]
+
+    def summary(self, lang: str = "zh") -> str:
+        """A few plain sentences to read aloud: claimable now, pending and the question deciding it."""
+        from ipsubsidy.summary import summarise
+
+        return summarise(self, lang)
 
     def item(self, item_id: str) -> ItemResult:
         for entry in self.items:
