@@ -1,8 +1,9 @@
 """``ipsubsidy policies check``: load every policy file with all its checks, then prove coverage.
 
 Coverage: every clause of a source body that holds support language (给予, 奖励, 补助, …, or a stated
-amount such as 5000元) must lie in the quote of some item, or of a ``not_encoded`` entry that says why it
-is no item. A clause that is neither fails the check, named by file, paragraph number, line and section.
+amount such as 5000元) must lie, character by character, in the quotes of items or of ``not_encoded``
+entries (saying why it is no item) of the same paragraph. A clause that is neither fails the check, named by
+file, paragraph number, line and section.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from ipsubsidy.errors import CoverageError, PolicyError
 from ipsubsidy.policy.loader import default_policy_dir, load_policy_file
 from ipsubsidy.policy.model import Document
-from ipsubsidy.policy.source import Paragraph, fragments, normalise
+from ipsubsidy.policy.source import Paragraph, clause_spans, normalise
 
 __all__ = ["SUPPORT_WORDS", "CheckReport", "check_policies", "uncovered_paragraphs"]
 
@@ -42,23 +43,62 @@ def _support(paragraph: Paragraph) -> list[str]:
     return support_language(paragraph.normalised)
 
 
-def uncovered_paragraphs(doc: Document) -> list[tuple[Paragraph, list[str]]]:
-    """Paragraphs with clauses of support language that no item and no not_encoded entry quotes.
+_CONNECTIVES = re.compile(r"以及|等事宜|及|和|与|或|并|等|的|、|《|》|“|”")
 
-    Coverage is checked clause by clause (a paragraph split at ，。；、：): every clause holding a support word
-    or a stated amount must lie inside some item's quote or some not_encoded quote, or in a paragraph that a
-    ``whole_paragraph`` not_encoded entry excludes. So a paragraph with two measures needs both: deleting
-    either item fails the check.
+
+def _significant(stretch: str) -> bool:
+    """An uncovered stretch matters when it holds support language or four characters of content;
+    connectives left between two quotes (和, 以及, 、, 等事宜) do not."""
+    return bool(support_language(stretch)) or len(_CONNECTIVES.sub("", stretch)) >= 4
+
+
+def _covered(text: str, quotes: list[str]) -> list[bool]:
+    """Which characters of ``text`` lie inside some occurrence of some quote."""
+    mask = [False] * len(text)
+    for quote in quotes:
+        if text in quote:
+            return [True] * len(text)
+        start = text.find(quote)
+        while start >= 0:
+            mask[start : start + len(quote)] = [True] * len(quote)
+            start = text.find(quote, start + 1)
+    return mask
+
+
+def uncovered_paragraphs(doc: Document) -> list[tuple[Paragraph, list[str]]]:
+    """Paragraphs with support language that the quotes of that paragraph do not cover.
+
+    A paragraph splits into clauses (at ，。；：). Every character of a clause that holds a support word or
+    a stated amount must lie inside a quote, of an item or a not_encoded entry, found in the same paragraph
+    — or the paragraph is excluded whole (``whole_paragraph``). So two measures in one sentence need two
+    items, deleting either leaves its words uncovered and fails the check, and a quote elsewhere in the
+    document never covers this paragraph. Returns each failing paragraph with its uncovered stretches.
     """
-    quotes = [normalise(i.spec.citation.quote) for i in doc.items]
-    quotes += [normalise(n.quote) for n in doc.not_encoded]
+    local: dict[int, list[str]] = {}
+    for quote in [i.spec.citation.quote for i in doc.items] + [n.quote for n in doc.not_encoded]:
+        for paragraph in doc.source.paragraphs_quoting(quote):
+            local.setdefault(paragraph.number, []).append(normalise(quote))
     whole = {p.number for n in doc.not_encoded if n.whole_paragraph for p in doc.source.paragraphs_quoting(n.quote)}
     out = []
     for paragraph in doc.source.paragraphs:
         if paragraph.number in whole:
             continue
-        missing = [f for f in fragments(paragraph)
-                   if support_language(f) and not any(f in q or q in f for q in quotes)]
+        text = paragraph.normalised
+        mask = _covered(text, local.get(paragraph.number, []))
+        missing: list[str] = []
+        for start, end in clause_spans(text):
+            if not support_language(text[start:end]):
+                continue
+            stretch = ""
+            for i in range(start, end):
+                if not mask[i]:
+                    stretch += text[i]
+                elif stretch:
+                    missing.append(stretch)
+                    stretch = ""
+            if stretch:
+                missing.append(stretch)
+        missing = [m for m in missing if _significant(m)]
         if missing:
             out.append((paragraph, missing))
     return out

@@ -112,12 +112,19 @@ class SourceText:
 
 
 _SENTENCE_END = "。！？!?"
-_FRAGMENT_SPLIT = re.compile(r"[,，。；;:：、!！?？]")
+_CLAUSE_SPLIT = re.compile(r"[,，。；;:：!！?？]")
 
 
-def fragments(paragraph: Paragraph) -> list[str]:
-    """The paragraph's clauses and list members, normalised: the units coverage is checked on."""
-    return [f for f in _FRAGMENT_SPLIT.split(paragraph.normalised) if f]
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of a normalised text: the stretches between ，。；： and the like."""
+    spans, start = [], 0
+    for match in _CLAUSE_SPLIT.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
 
 
 def sentence_of(paragraph: Paragraph, quote: str) -> str:
