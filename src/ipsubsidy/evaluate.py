@@ -113,7 +113,8 @@ class Evaluator:
         profile = parse_profile(company)
         when = as_of or dt.date.today()
         policies, backend = self._state  # one snapshot for the whole evaluation
-        applicable = [(item, tv) for item in policies.items if (tv := _applies(item, profile)) is not False]
+        candidates = policies.items_in(profile.city)
+        applicable = [(item, tv) for item in candidates if (tv := _applies(item, profile)) is not False]
         decisions = backend.decide(profile, [item for item, _ in applicable])
         items = [_item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
         questions = ask(policies, profile, decisions, items, when)

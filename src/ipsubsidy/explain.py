@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from ipsubsidy.engine.python import LeafTrace
 from ipsubsidy.policy.conditions import NEGATED, SYMBOL, Compare
+from ipsubsidy.profile.kinds import value_label
 from ipsubsidy.result import Reason, yuan
 from ipsubsidy.shortfall import shortfall
 
@@ -35,17 +36,20 @@ def percent(value: Fraction) -> str:
     return f"{text}%"
 
 
-def _show(value: Any, leaf: Compare) -> str:
+def _show(value: Any, leaf: Compare, lang: str = "zh") -> str:
+    """A value as read out: percentages, yuan, ISO dates, yes/no, and Chinese names of enumerated values."""
     if leaf.ratio_to is not None and isinstance(value, Fraction):
         return percent(value)
     if isinstance(value, tuple):
-        return "{" + ", ".join(_show(v, leaf) for v in value) + "}"
+        return "{" + ", ".join(_show(v, leaf, lang) for v in value) + "}"
     if isinstance(value, Decimal):
-        return f"{yuan(value)}元"
+        return f"{yuan(value)}元" if lang == "zh" else f"{yuan(value)} yuan"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, str) and leaf.type.kind == "enum":
+        return value_label(value, lang)
     return str(value)
 
 
@@ -74,7 +78,7 @@ def leaf_reason(trace: LeafTrace, model: type[BaseModel], prefix: str = "", path
     shown = _show(trace.value, leaf)
     symbol = SYMBOL[NEGATED[leaf.op]]
     zh = f"{prefix}{_name(leaf, model, 'zh')} {shown} {symbol} {threshold}"
-    en = f"{prefix}{_name(leaf, model, 'en')} {shown} {symbol} {threshold}"
+    en = f"{prefix}{_name(leaf, model, 'en')} {_show(trace.value, leaf, 'en')} {symbol} {_show(leaf.value, leaf, 'en')}"
     gap = None if obj is None else shortfall(trace, obj, model, prefix, path)
     return Reason(zh=zh, en=en, field=field, value=shown, threshold=threshold, shortfall=gap)
 

@@ -93,11 +93,18 @@ class PolicySet:
     def __init__(self, documents: list[Document]) -> None:
         self.documents: tuple[Document, ...] = tuple(documents)
         self.items: tuple[Item, ...] = tuple(item for doc in documents for item in doc.items)
+        self._by_city: dict[str, tuple[Item, ...]] = {}
+        for doc in documents:
+            self._by_city[doc.city] = self._by_city.get(doc.city, ()) + doc.items
         self._by_id: dict[str, Item] = {}
         for item in self.items:
             self._by_id[item.id] = item
             for alias in item.spec.aliases:
                 self._by_id[alias] = item
+
+    def items_in(self, city: str | None) -> tuple[Item, ...]:
+        """The items of one city's documents; every item when the city is unknown."""
+        return self.items if city is None else self._by_city.get(city, ())
 
     def item(self, item_id: str) -> Item:
         """The item with this id or alias (e.g. ``jinzhong-2020.fengming`` for the 凤凰 plan)."""

@@ -19,6 +19,7 @@ __all__ = [
     "Size",
     "Yuan",
     "label",
+    "value_label",
 ]
 
 
@@ -90,3 +91,30 @@ class BrandPlan(StrEnum):
 
 BRAND_PLAN_ALIASES = {"fengming": "fenghuang", "凤凰": "fenghuang", "凤凰计划": "fenghuang",
                       "孔雀": "kongque", "孔雀计划": "kongque"}
+
+
+VALUE_LABELS_ZH: dict[str, str] = {
+    # EntityType
+    "enterprise": "企业", "university": "高校", "school": "学校", "research_institute": "科研院所",
+    "ip_service_agency": "知识产权服务机构", "association": "社会团体", "individual": "个人", "other": "其他",
+    # Size
+    "large": "大型", "medium": "中型", "small": "小型", "micro": "微型",
+    # Level
+    "national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级",
+    # PatentKind
+    "invention": "发明", "utility_model": "实用新型", "design": "外观设计",
+    # ListingKind
+    "ip_demonstration_enterprise": "知识产权示范企业", "ip_advantage_enterprise": "知识产权优势企业",
+    "ip_education_demonstration_school": "知识产权教育示范学校", "ip_pilot_enterprise": "知识产权试点企业",
+    "innovation_advantage_unit": "科技创新优势单位", "ip_pilot_university": "知识产权试点高校",
+    "ip_demonstration_university": "知识产权示范高校", "ip_management_standard_pilot": "贯标培育企业",
+    "ip_trusteeship_pilot": "知识产权托管试点企业", "patent_brand_product": "优秀专利品牌产品",
+    "ip_service_brand_agency": "知识产权服务品牌机构",
+    # BrandPlan
+    "fenghuang": "凤凰计划", "kongque": "孔雀计划",
+}
+"""How an enumerated value is read out in Chinese (explanations, questions); English uses the value."""
+
+
+def value_label(value: str, lang: str) -> str:
+    return VALUE_LABELS_ZH.get(value, value) if lang == "zh" else value.replace("_", " ")
