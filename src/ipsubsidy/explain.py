@@ -91,7 +91,7 @@ def unit_label(entry: BaseModel, index: int) -> str:
             return str(value)
     kind = getattr(entry, "kind", None) or getattr(entry, "plan", None) or getattr(entry, "level", None)
     date = getattr(entry, "date", None)
-    parts = [str(getattr(kind, "value", kind))] if kind is not None else []
+    parts = [value_label(str(getattr(kind, "value", kind)), "zh")] if kind is not None else []
     if date is not None:
         parts.append(str(date))
     return " ".join(parts) if parts else f"#{index + 1}"
