@@ -216,7 +216,10 @@ def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
             missing += [f"{path}{m}" for t in trace if t.outcome is None for m in t.missing]
         else:
             prefix = f"{unit_label(entry, i)}："
-            reasons += [leaf_reason(t, item.unit_model, prefix, path, entry) for t in trace if t.outcome is False]
+            failed = [t for t in trace if t.outcome is False]
+            if count.truth is True:  # the item holds: one reason says why this unit was not counted
+                failed = failed[:1]
+            reasons += [leaf_reason(t, item.unit_model, prefix, path, entry) for t in failed]
     spec = item.spec.counts
     if spec is not None and spec.per_year and spec.date and item.window_start and item.window_end:
         years = {getattr(e, spec.date) for e in entries}

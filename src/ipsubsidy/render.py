@@ -46,8 +46,9 @@ def result_table(result: Result, lang: str = "zh") -> str:
         lines.append(f"    {'出处' if zh else 'source'}: {item.citation.section} 「{item.citation.quote}」")
         if item.departments:
             lines.append(f"    {'责任单位' if zh else 'departments'}: {'、'.join(item.departments)}")
+        heading = ("未计入", "not counted") if item.status == Status.eligible else ("原因", "reason")
         for reason in item.reasons:
-            lines.append(f"    {'原因' if zh else 'reason'}: {reason(lang)}")
+            lines.append(f"    {heading[0] if zh else heading[1]}: {reason(lang)}")
         if item.missing:
             lines.append(f"    {'缺少' if zh else 'missing'}: {', '.join(item.missing)}")
     lines.append("")
@@ -59,6 +60,10 @@ def result_table(result: Result, lang: str = "zh") -> str:
         lines.append(f"Total (eligible, stated amounts): {result.total} yuan")
         if result.not_stated:
             lines.append(f"Also eligible, amount not stated: {', '.join(result.not_stated)}")
+    if result.questions:
+        first = result.questions[0]
+        label = "下一个问题" if zh else "Next question"
+        lines.append(f"{label} ({first.path}): {first(lang)}")
     return "\n".join(lines)
 
 
