@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ipsubsidy.identifiers import IdentifierError, validate_credit_code
 from ipsubsidy.places import UnknownCityError, normalise_city, normalise_district
-from ipsubsidy.profile.kinds import EntityType, PatentKind, ProfileModel, Size, label
+from ipsubsidy.profile.kinds import Date, EntityType, PatentKind, ProfileModel, Size, label
 from ipsubsidy.profile.units import (
     BrandPlanSelection,
     Certification,
@@ -86,7 +86,7 @@ class Company(ProfileModel):
         None, json_schema_extra=label("品牌计划入选", "brand-plan selections"))
     rights_protection_centres: list[RightsProtectionCentre] | None = Field(
         None, json_schema_extra=label("设立的维权援助中心", "rights-protection assistance centres set up"))
-    first_invention_patent_date: dt.date | None = Field(
+    first_invention_patent_date: Date | None = Field(
         None, json_schema_extra=label("首件发明专利授权日(有史以来第一件)",
                                       "grant date of the first invention patent the claimant ever obtained"))
     ip_pledge_loans: list[IpPledgeLoan] | None = Field(

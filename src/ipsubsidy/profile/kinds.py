@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from dateutil import parser as date_parser
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 __all__ = [
     "BRAND_PLAN_ALIASES",
     "BrandPlan",
+    "Date",
     "EntityType",
     "Level",
     "ListingKind",
@@ -29,6 +33,30 @@ def label(zh: str, en: str, **extra: Any) -> dict[str, Any]:
 
 
 Yuan = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+_YEAR_FIRST = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
+
+
+def _date(value: Any) -> Any:
+    """Dates as people write them, year first: 2021-03-01, 2021/3/1, 2021.3.1, 2021年3月1日.
+
+    Day-first or month-first forms (03/01/2021) are refused: they are ambiguous, and a wrong guess would
+    move a grant across a policy window.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not _YEAR_FIRST.match(text):
+        raise ValueError(f"expected a date written year first, e.g. 2021-03-01 or 2021年3月1日, got {value!r}")
+    normal = re.sub(r"\s*[年月/.]\s*", "-", text).removesuffix("日")
+    try:
+        return date_parser.parse(normal, yearfirst=True, dayfirst=False).date()
+    except (ValueError, OverflowError):
+        raise ValueError(f"{value!r} is not a calendar date") from None
+
+
+Date = Annotated[dt.date, BeforeValidator(_date)]
+"""A date field of a profile: ISO or a year-first Chinese form."""
 
 
 class ProfileModel(BaseModel):

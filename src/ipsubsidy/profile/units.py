@@ -5,7 +5,6 @@ Each is a list on the profile; ``patents: []`` says "none", a missing list says 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
@@ -14,6 +13,7 @@ from ipsubsidy.identifiers import IdentifierError, parse_cn_patent_number
 from ipsubsidy.profile.kinds import (
     BRAND_PLAN_ALIASES,
     BrandPlan,
+    Date,
     EntityType,
     Level,
     ListingKind,
@@ -49,8 +49,8 @@ class Patent(ProfileModel):
         json_schema_extra=label("授权机构", "granting office (ISO 3166 code, EP, ...)"))
     kind: PatentKind | None = Field(None, json_schema_extra=label("专利类型", "patent kind"))
     via_pct: bool | None = Field(None, json_schema_extra=label("是否经PCT途径", "filed via PCT"))
-    filing_date: dt.date | None = Field(None, json_schema_extra=label("申请日", "filing date"))
-    grant_date: dt.date | None = Field(None, json_schema_extra=label("授权日", "grant date"))
+    filing_date: Date | None = Field(None, json_schema_extra=label("申请日", "filing date"))
+    grant_date: Date | None = Field(None, json_schema_extra=label("授权日", "grant date"))
     title: str | None = Field(None, json_schema_extra=label("名称", "title"))
     major: bool | None = Field(
         None, json_schema_extra=label("是否被认定为重大发明专利", "recognised as a major invention patent"))
@@ -92,7 +92,7 @@ class Patent(ProfileModel):
 
 class MadridRegistration(ProfileModel):
     number: str | None = Field(None, json_schema_extra=label("国际注册号", "international registration number"))
-    filing_date: dt.date | None = Field(None, json_schema_extra=label("申请日", "filing date"))
+    filing_date: Date | None = Field(None, json_schema_extra=label("申请日", "filing date"))
     designated_countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] | None = Field(
         None, json_schema_extra=label("指定(延伸)国家", "designated countries"))
 
@@ -109,13 +109,13 @@ class GeographicalIndication(ProfileModel):
     form: str | None = Field(
         None, pattern="^(product|trademark)$",
         json_schema_extra=label("形式(保护产品或商标)", "form: protected product or GI trademark"))
-    approval_date: dt.date | None = Field(None, json_schema_extra=label("核准日", "approval date"))
+    approval_date: Date | None = Field(None, json_schema_extra=label("核准日", "approval date"))
 
 
 class Listing(ProfileModel):
     kind: ListingKind = Field(json_schema_extra=label("入选类别", "listing kind"))
     level: Level | None = Field(None, json_schema_extra=label("级别", "level"))
-    date: dt.date | None = Field(None, json_schema_extra=label("列入日期", "date listed"))
+    date: Date | None = Field(None, json_schema_extra=label("列入日期", "date listed"))
 
 
 class Certification(ProfileModel):
@@ -123,12 +123,12 @@ class Certification(ProfileModel):
                           json_schema_extra=label("标准", "standard"))
     via: str | None = Field(None, pattern="^(certification|performance_evaluation)$",
                             json_schema_extra=label("认证或绩效评价", "certification or performance evaluation"))
-    date: dt.date | None = Field(None, json_schema_extra=label("通过日期", "date passed"))
+    date: Date | None = Field(None, json_schema_extra=label("通过日期", "date passed"))
 
 
 class BrandPlanSelection(ProfileModel):
     plan: BrandPlan = Field(json_schema_extra=label("品牌计划", "brand plan"))
-    date: dt.date | None = Field(None, json_schema_extra=label("入选日期", "date selected"))
+    date: Date | None = Field(None, json_schema_extra=label("入选日期", "date selected"))
 
     @field_validator("plan", mode="before")
     @classmethod
@@ -138,7 +138,7 @@ class BrandPlanSelection(ProfileModel):
 
 class RightsProtectionCentre(ProfileModel):
     level: Level | None = Field(None, json_schema_extra=label("级别", "level"))
-    date: dt.date | None = Field(None, json_schema_extra=label("设立日期", "date set up"))
+    date: Date | None = Field(None, json_schema_extra=label("设立日期", "date set up"))
 
 
 class FiscalYear(ProfileModel):
@@ -159,7 +159,7 @@ class IpPledgeLoan(ProfileModel):
     right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label(
         "质押的知识产权类型(patent/trademark/copyright/…)", "kind of IP pledged (patent, trademark, ...)"))
     amount: Yuan | None = Field(None, json_schema_extra=label("融资金额", "amount financed", unit="yuan"))
-    date: dt.date | None = Field(
+    date: Date | None = Field(
         None, json_schema_extra=label("融资(质押登记)日期", "date financed (pledge registered)"))
 
 
@@ -167,7 +167,7 @@ class IpInsurance(ProfileModel):
     right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label(
         "投保的知识产权类型(patent/trademark/…)", "kind of IP insured (patent, trademark, ...)"))
     overseas: bool | None = Field(None, json_schema_extra=label("是否为海外侵权保险", "overseas infringement cover"))
-    date: dt.date | None = Field(None, json_schema_extra=label("投保日期", "date insured"))
+    date: Date | None = Field(None, json_schema_extra=label("投保日期", "date insured"))
 
 
 class IpTransaction(ProfileModel):
@@ -180,28 +180,28 @@ class IpTransaction(ProfileModel):
     right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label("知识产权类型", "kind of IP"))
     counterparty_type: EntityType | None = Field(
         None, json_schema_extra=label("对方主体类型", "the other party's type"))
-    date: dt.date | None = Field(None, json_schema_extra=label("合同生效(备案)日期", "date in force (recorded)"))
+    date: Date | None = Field(None, json_schema_extra=label("合同生效(备案)日期", "date in force (recorded)"))
 
 
 class IcLayoutDesign(ProfileModel):
     number: str | None = Field(None, json_schema_extra=label("布图设计登记号", "registration number"))
-    filing_date: dt.date | None = Field(None, json_schema_extra=label("登记申请日", "application date"))
-    registration_date: dt.date | None = Field(None, json_schema_extra=label("登记公告日", "registration date"))
+    filing_date: Date | None = Field(None, json_schema_extra=label("登记申请日", "application date"))
+    registration_date: Date | None = Field(None, json_schema_extra=label("登记公告日", "registration date"))
 
 
 class PctApplication(ProfileModel):
     number: str | None = Field(None, pattern=r"^PCT/[A-Z]{2}\d{4}/\d{6}$",
                                json_schema_extra=label("国际申请号", "international application number"))
-    filing_date: dt.date | None = Field(None, json_schema_extra=label("国际申请日", "international filing date"))
+    filing_date: Date | None = Field(None, json_schema_extra=label("国际申请日", "international filing date"))
 
 
 class IpDispute(ProfileModel):
     right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label("涉及的知识产权类型", "kind of IP"))
     foreign_related: bool | None = Field(None, json_schema_extra=label("是否涉外", "foreign-related"))
-    date: dt.date | None = Field(None, json_schema_extra=label("纠纷发生(立案)日期", "date the dispute arose (filed)"))
+    date: Date | None = Field(None, json_schema_extra=label("纠纷发生(立案)日期", "date the dispute arose (filed)"))
 
 
 class PatentAward(ProfileModel):
     name: str | None = Field(None, json_schema_extra=label("奖项名称", "award"))
     level: Level | None = Field(None, json_schema_extra=label("级别", "level"))
-    date: dt.date | None = Field(None, json_schema_extra=label("获奖日期", "date awarded"))
+    date: Date | None = Field(None, json_schema_extra=label("获奖日期", "date awarded"))
