@@ -85,7 +85,9 @@ def test_evaluate_table_zh(capsys: pytest.CaptureFixture[str], profile_yaml: Pat
     assert "[可申请] 国内授权发明专利一次性补助" in out
     assert "5000元 × 3 = 15000元" in out
     assert "三(二)3" in out
-    assert out.rstrip().splitlines()[-1] == "合计(可申请且金额明确): 35000 元"
+    lines = out.rstrip().splitlines()
+    assert lines[-2] == "合计(可申请且金额明确): 35000 元"
+    assert lines[-1].startswith("下一个问题 (")
 
 
 def test_evaluate_table_en(capsys: pytest.CaptureFixture[str], profile_json: Path) -> None:
