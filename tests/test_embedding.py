@@ -18,17 +18,11 @@ from typing import Any
 import pytest
 import yaml
 
+from backends import BACKENDS, needs_durable
 from ipsubsidy import Evaluator, PolicySet, Result, load_policies
-from ipsubsidy.engine import durable
 
 POLICIES = Path(__file__).parent.parent / "policies"
 AS_OF = dt.date(2022, 6, 30)
-BACKENDS = [
-    pytest.param("python", id="python"),
-    pytest.param("durable-rules", id="durable-rules", marks=[
-        pytest.mark.durable, pytest.mark.skipif(not durable.available(), reason="durable-rules not importable")]),
-]
-needs_durable = pytest.mark.skipif(not durable.available(), reason="durable-rules not importable")
 
 
 def profiles(n: int) -> list[dict[str, Any]]:

@@ -16,18 +16,13 @@ from typing import Any
 
 import pytest
 
+from backends import BACKENDS
 from ipsubsidy import Company, Evaluator, PolicySet, Result, Status, load_policies
-from ipsubsidy.engine import durable
 from ipsubsidy.policy.conditions import parse_condition
 from ipsubsidy.questions import relevant_leaves
 
 POLICIES = Path(__file__).parent.parent / "policies"
 AS_OF = dt.date(2022, 6, 30)
-BACKENDS = [
-    pytest.param("python", id="python"),
-    pytest.param("durable-rules", id="durable-rules", marks=[
-        pytest.mark.durable, pytest.mark.skipif(not durable.available(), reason="durable-rules not importable")]),
-]
 
 START = {"city": "晋中", "entity_type": "enterprise", "size": "small"}
 

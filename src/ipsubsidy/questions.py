@@ -37,23 +37,13 @@ from ipsubsidy.explain import field_label
 from ipsubsidy.policy.conditions import All, Compare, Condition, FieldType, Not, field_type, leaves
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, EntityType
+from ipsubsidy.profile.kinds import value_label
 from ipsubsidy.result import ItemResult, Question, Status, yuan
 
 __all__ = ["MAX_EXHAUSTIVE", "ask", "relevant_leaves"]
 
 MAX_EXHAUSTIVE = 12
 
-CHOICES_ZH = {
-    "enterprise": "企业", "university": "高等院校", "school": "中小学校", "research_institute": "科研院所",
-    "ip_service_agency": "知识产权服务机构", "association": "社会团体", "individual": "个人", "other": "其他",
-    "large": "大型", "medium": "中型", "small": "小型", "micro": "微型",
-    "national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级",
-    "invention": "发明", "utility_model": "实用新型", "design": "外观设计",
-    "fenghuang": "凤凰计划", "kongque": "孔雀计划",
-    "ip_demonstration_enterprise": "知识产权示范企业", "ip_advantage_enterprise": "知识产权优势企业",
-    "ip_education_demonstration_school": "知识产权教育示范学校", "ip_pilot_enterprise": "知识产权试点企业",
-    "innovation_advantage_unit": "科技创新优势单位",
-}
 
 
 # --- which unknown comparisons matter --------------------------------------------------------------------
@@ -182,7 +172,7 @@ def _plain(label: str) -> str:
 
 
 def _choices(ftype: FieldType, lang: str) -> str:
-    values = [CHOICES_ZH.get(c, c) for c in ftype.choices] if lang == "zh" else list(ftype.choices)
+    values = [value_label(c, lang) for c in ftype.choices]
     return ("、" if lang == "zh" else ", ").join(values)
 
 

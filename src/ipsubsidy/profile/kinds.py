@@ -123,7 +123,7 @@ BRAND_PLAN_ALIASES = {"fengming": "fenghuang", "凤凰": "fenghuang", "凤凰计
 
 VALUE_LABELS_ZH: dict[str, str] = {
     # EntityType
-    "enterprise": "企业", "university": "高校", "school": "学校", "research_institute": "科研院所",
+    "enterprise": "企业", "university": "高等院校", "school": "中小学校", "research_institute": "科研院所",
     "ip_service_agency": "知识产权服务机构", "association": "社会团体", "individual": "个人", "other": "其他",
     # Size
     "large": "大型", "medium": "中型", "small": "小型", "micro": "微型",
