@@ -1,11 +1,12 @@
-"""The durable-rules backend: condition trees compiled to one Rete ruleset per policy set.
+"""The durable-rules backend: condition trees compiled to Rete rulesets, built once per policy set.
 
 Driven as docs/engine.md (and the measured notes on durable-rules) require: the C module directly, no
 ``Host`` and no Python callbacks; facts, never events; one fact per unit so a per-unit rule fires once
 per unit; deterministic fact ids; a sentinel fact with an always-firing rule so no session is deleted
 without an action (which crashes the process); results read from the action payloads and de-duplicated
 (``$or`` fires twice when both branches hold); the session's state deleted after every evaluation; and
-everything on one ruleset under one lock (the C code never releases the GIL, so a lock costs nothing).
+each ruleset evaluated under its own lock (the C code never releases the GIL, so a lock costs nothing).
+The rulesets: one over every item, used when the profile's city is unknown, and one per city.
 
 Three-valued logic in a two-valued matcher: every condition compiles twice, to the pattern that proves
 it true and the pattern that proves it false, each requiring the facts it reads to be present (values
@@ -18,7 +19,7 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ipsubsidy.engine.facts import FactEncoder, ratio_field
@@ -108,11 +109,11 @@ def compile_condition(cond: Condition, positive: bool, enc: FactEncoder) -> dict
     return _and(parts) if conjunctive else _or(parts)
 
 
-def compile_ruleset(policies: PolicySet, enc: FactEncoder) -> tuple[dict[str, Any], dict[str, Any]]:
+def compile_ruleset(items: Sequence[Item], enc: FactEncoder) -> tuple[dict[str, Any], dict[str, Any]]:
     """(ruleset definition, constants): rule ``i{n}_{p|u}{T|F}`` for item n; constants for trivial trees."""
     rules: dict[str, Any] = {"sentinel": {"all": [{"m": {"t": "sentinel"}}]}}
     constants: dict[str, Any] = {}
-    for n, item in enumerate(policies.items):
+    for n, item in enumerate(items):
         targets = [("p", "company", item.qualifies)]
         if item.collection is not None:
             targets.append(("u", item.collection, item.unit_condition))
@@ -127,24 +128,20 @@ def compile_ruleset(policies: PolicySet, enc: FactEncoder) -> tuple[dict[str, An
     return rules, constants
 
 
-class DurableBackend:
-    """One compiled ruleset for one policy set, evaluated under a lock with a fixed session id."""
+class _Ruleset:
+    """One compiled ruleset over some items, with its own lock, fixed session id and fact encoder."""
 
-    name = "durable-rules"
     _SID = "1"
 
-    def __init__(self, policies: PolicySet) -> None:
-        if _dre is None:
-            raise BackendUnavailableError(
-                f"durable-rules cannot be imported here ({_IMPORT_ERROR}); use backend='python'")
-        self.policies = policies
-        self._encoder = FactEncoder(policies)
-        definition, self._constants = compile_ruleset(policies, self._encoder)
-        self._index = {item.id: n for n, item in enumerate(policies.items)}
-        # A name no host application will use: its own rulesets live in the same C registry.
-        self.ruleset_name = f"ipsubsidy.{os.getpid()}.{next(_names)}.{policies.fingerprint}"
+    def __init__(self, items: Sequence[Item], name: str) -> None:
+        assert _dre is not None
+        self.items = tuple(items)
+        self.name = name
+        self.encoder = FactEncoder(self.items)
+        definition, self._constants = compile_ruleset(self.items, self.encoder)
+        self._index = {item.id: n for n, item in enumerate(self.items)}
         self._lock = threading.Lock()
-        self._handle: int | None = _dre.create_ruleset(self.ruleset_name, json.dumps(definition, ensure_ascii=False))
+        self._handle: int | None = _dre.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
 
     def _fire(self, facts: list[dict[str, Any]]) -> set[tuple[str, str]]:
         """Assert the facts, run every action, return (rule, fact id) pairs, and delete the state."""
@@ -165,7 +162,7 @@ class DurableBackend:
         return fired
 
     def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
-        facts, sizes = self._encoder.facts(company, self._SID)
+        facts, sizes = self.encoder.facts(company, self._SID)
         with self._lock:
             if self._handle is None:
                 raise BackendUnavailableError("this backend was closed")
@@ -204,3 +201,34 @@ class DurableBackend:
                 _dre.delete_ruleset(handle)
             except Exception:
                 pass
+
+
+class DurableBackend:
+    """The policy set compiled to durable-rules: one ruleset for every item (used when the profile's city
+    is unknown) and one per city, so a profile's facts only meet the rules of items that can apply to it."""
+
+    name = "durable-rules"
+
+    def __init__(self, policies: PolicySet) -> None:
+        if _dre is None:
+            raise BackendUnavailableError(
+                f"durable-rules cannot be imported here ({_IMPORT_ERROR}); use backend='python'")
+        self.policies = policies
+        # Names no host application will use: its own rulesets live in the same C registry.
+        prefix = f"ipsubsidy.{os.getpid()}.{next(_names)}.{policies.fingerprint}"
+        self._all = _Ruleset(policies.items, prefix)
+        cities = dict.fromkeys(doc.city for doc in policies.documents)
+        self._by_city = {city: _Ruleset(policies.items_in(city), f"{prefix}.{city}") for city in cities}
+
+    @property
+    def ruleset_name(self) -> str:
+        """The name of the ruleset over every item (the per-city ones add ``.<city>``)."""
+        return self._all.name
+
+    def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
+        ruleset = self._all if company.city is None else self._by_city.get(company.city)
+        return {} if ruleset is None else ruleset.decide(company, items)
+
+    def close(self) -> None:
+        for ruleset in (self._all, *self._by_city.values()):
+            ruleset.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
@@ -19,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ipsubsidy.policy.conditions import leaves
-from ipsubsidy.policy.model import PolicySet
+from ipsubsidy.policy.model import Item
 from ipsubsidy.profile import Company
 
 __all__ = ["FactEncoder", "ratio_field"]
@@ -32,10 +33,10 @@ def ratio_field(numerator: str, denominator: str) -> str:
 class FactEncoder:
     """Encodes a company and the entries of every counted list as flat facts."""
 
-    def __init__(self, policies: PolicySet) -> None:
-        self.collections = sorted({item.collection for item in policies.items if item.collection})
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.collections = sorted({item.collection for item in items if item.collection})
         ratios: dict[str, set[tuple[str, str]]] = {}
-        for item in policies.items:
+        for item in items:
             scopes = [("company", item.qualifies)]
             if item.collection:
                 scopes.append((item.collection, item.unit_condition))
