@@ -252,3 +252,15 @@ def test_every_status_is_explained_and_the_total_adds_up(profile: Company, as_of
         else:
             assert item.amount.subtotal is None
     assert Decimal(result.total) == subtotal
+
+
+@pytest.mark.durable
+@pytest.mark.skipif(not durable.available(), reason="durable-rules cannot be imported on this Python")
+@FAST
+@given(profile=profiles())
+def test_backends_agree_on_every_item_whatever_the_city(profile: Company) -> None:
+    """Asked about items of every city (beyond the per-city rulesets), the durable-rules backend decides
+    them as the Python backend does: it falls back to its all-items ruleset."""
+    python, rules = (evaluator(name) for name in ("python", "durable-rules"))
+    items = list(python.policies.items)
+    assert python._state[1].decide(profile, items) == rules._state[1].decide(profile, items)

@@ -143,6 +143,9 @@ class _Ruleset:
         self._lock = threading.Lock()
         self._handle: int | None = _dre.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
 
+    def holds(self, items: list[Item]) -> bool:
+        return all(item.id in self._index for item in items)
+
     def _fire(self, facts: list[dict[str, Any]]) -> set[tuple[str, str]]:
         """Assert the facts, run every action, return (rule, fact id) pairs, and delete the state."""
         assert _dre is not None and self._handle is not None
@@ -226,8 +229,11 @@ class DurableBackend:
         return self._all.name
 
     def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
-        ruleset = self._all if company.city is None else self._by_city.get(company.city)
-        return {} if ruleset is None else ruleset.decide(company, items)
+        """Decide ``items`` (any of the set's) for a company: on its city's ruleset when that holds them all."""
+        ruleset = self._by_city.get(company.city) if company.city is not None else None
+        if ruleset is None or not ruleset.holds(items):
+            ruleset = self._all
+        return ruleset.decide(company, items)
 
     def close(self) -> None:
         for ruleset in (self._all, *self._by_city.values()):
