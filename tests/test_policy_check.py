@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ipsubsidy.errors import CoverageError
+from ipsubsidy.errors import CoverageError, PolicyError
 from ipsubsidy.policy.check import check_policies
-from ipsubsidy.policy.loader import default_policy_dir, load_policy_file
+from ipsubsidy.policy.loader import default_policy_dir, load_policies, load_policy_file
 
 POLICY_DIR = default_policy_dir()
 FILES = sorted(POLICY_DIR.glob("*.yaml"))
@@ -50,3 +50,20 @@ def test_deleting_any_item_fails_coverage_naming_the_paragraph(tmp_path: Path, p
     coverage = [str(e) for e in report.errors if isinstance(e, CoverageError) and e.file == path.name]
     named = [f"paragraph {p.number} (line {p.line}, section {p.section or 'preamble'})" for p in paragraphs]
     assert any(name in message for name in named for message in coverage), (named, coverage)
+
+
+def test_an_id_used_in_two_files_is_named_by_both_loader_and_checker(tmp_path: Path) -> None:
+    (tmp_path / "sources").symlink_to(POLICY_DIR / "sources")
+    original = POLICY_DIR / "jinzhong-2020.yaml"
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(original.read_text(encoding="utf-8"), encoding="utf-8")
+
+    report = check_policies([tmp_path])
+    with pytest.raises(PolicyError) as caught:
+        load_policies([tmp_path])
+
+    duplicates = [e for e in report.errors if e.field == "id"]
+    assert {e.file for e in duplicates} == {"b.yaml"}
+    assert "jinzhong-2020.madrid" in {e.item for e in duplicates}
+    assert "also used in a.yaml" in str(caught.value)
+    assert caught.value.file == "b.yaml"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ipsubsidy.errors import CoverageError, PolicyError
-from ipsubsidy.policy.loader import default_policy_dir, load_policy_file
+from ipsubsidy.policy.loader import duplicate_ids, load_policy_file, policy_files
 from ipsubsidy.policy.model import Document
 from ipsubsidy.policy.source import Paragraph, clause_spans, normalise
 
@@ -133,24 +133,22 @@ class CheckReport:
 
 def check_policies(paths: Iterable[str | Path] | None = None) -> CheckReport:
     """Check policy files (default: the shipped ones); collect every problem instead of stopping."""
-    files: list[Path] = []
-    for entry in [default_policy_dir()] if paths is None else [Path(p) for p in paths]:
-        files.extend(sorted(entry.glob("*.yaml")) if entry.is_dir() else [entry])
     report = CheckReport()
-    ids: dict[str, str] = {}
+    try:
+        files = policy_files(paths)
+    except PolicyError as exc:
+        report.errors.append(exc)
+        return report
+    loaded: list[Document] = []
     for path in files:
         try:
             doc = load_policy_file(path)
         except PolicyError as exc:
             report.errors.append(exc)
             continue
-        problems: list[PolicyError] = []
-        for item in doc.items:
-            for name in (item.id, *item.spec.aliases):
-                if name in ids and ids[name] != path.name:
-                    problems.append(PolicyError(f"id or alias {name!r} is also used in {ids[name]}",
-                                                file=path.name, item=item.id, field="id"))
-                ids[name] = path.name
+        problems = duplicate_ids([*loaded, doc])
+        problems = [p for p in problems if p.file == path.name]
+        loaded.append(doc)
         for item_id in _whole_paragraph_clashes(doc):
             problems.append(PolicyError("its quote lies in a paragraph a not_encoded entry excludes whole",
                                         file=path.name, item=item_id, field="citation.quote"))

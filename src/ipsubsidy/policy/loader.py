@@ -27,7 +27,14 @@ from ipsubsidy.policy.source import SourceText
 from ipsubsidy.profile import Company
 from ipsubsidy.yamlio import load_yaml
 
-__all__ = ["default_policy_dir", "load_policies", "load_policy_file"]
+__all__ = [
+    "default_policy_dir",
+    "duplicate_ids",
+    "load_policies",
+    "load_policy_file",
+    "policy_files",
+    "shipped_policies",
+]
 
 
 def default_policy_dir() -> Path:
@@ -174,8 +181,8 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
     return doc
 
 
-def load_policies(paths: Iterable[Path | str] | None = None) -> PolicySet:
-    """Load policy files (default: every shipped one). Paths may be files or folders of ``*.yaml``."""
+def policy_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
+    """The policy files named: files as given, folders as their ``*.yaml``; default the shipped folder."""
     files: list[Path] = []
     for entry in [default_policy_dir()] if paths is None else [Path(p) for p in paths]:
         if entry.is_dir():
@@ -184,15 +191,29 @@ def load_policies(paths: Iterable[Path | str] | None = None) -> PolicySet:
             files.append(entry)
         else:
             raise PolicyError("no such file or folder", file=str(entry))
-    documents = [load_policy_file(f) for f in files]
+    return files
+
+
+def duplicate_ids(documents: Iterable[Document]) -> list[PolicyError]:
+    """An error for every item id or alias that an earlier document (or item) already uses."""
+    errors: list[PolicyError] = []
     ids: dict[str, str] = {}
     for doc in documents:
         for item in doc.items:
             for name in (item.id, *item.spec.aliases):
-                if name in ids:
-                    raise PolicyError(f"id or alias {name!r} is also used in {ids[name]}",
-                                      file=doc.file.name, item=item.id, field="id")
+                if name in ids and ids[name] != doc.file.name:
+                    errors.append(PolicyError(f"id or alias {name!r} is also used in {ids[name]}",
+                                              file=doc.file.name, item=item.id, field="id"))
                 ids[name] = doc.file.name
+    return errors
+
+
+def load_policies(paths: Iterable[Path | str] | None = None) -> PolicySet:
+    """Load policy files (default: every shipped one). Paths may be files or folders of ``*.yaml``."""
+    documents = [load_policy_file(f) for f in policy_files(paths)]
+    errors = duplicate_ids(documents)
+    if errors:
+        raise errors[0]
     return PolicySet(documents)
 
 
