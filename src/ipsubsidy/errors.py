@@ -23,8 +23,24 @@ __all__ = [
     "PolicyError",
     "ProfileError",
     "UnknownItemError",
+    "field_path",
     "suggest",
 ]
+
+
+def field_path(loc: Iterable[int | str]) -> str:
+    """A pydantic error location as a field path: ``("patents", 2, "number")`` → ``patents[2].number``.
+
+    pydantic's names for its own validators (``function-after[...]``, ``value_error``) are left out; an
+    empty location gives ``""`` and the caller says what it stands for ("(profile)", "(file)", ...).
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not str(part).startswith(("function-", "value_error")):
+            out += f".{part}" if out else str(part)
+    return out
 
 
 def suggest(name: str, choices: Iterable[str]) -> str | None:

@@ -26,7 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from ipsubsidy import __version__
-from ipsubsidy.errors import BackendUnavailableError, IpSubsidyError, ProfileError, UnknownItemError
+from ipsubsidy.errors import BackendUnavailableError, IpSubsidyError, ProfileError, UnknownItemError, field_path
 from ipsubsidy.evaluate import BackendName, Evaluator
 from ipsubsidy.policy.model import PolicySet
 from ipsubsidy.profile import Company, parse_profile
@@ -40,16 +40,6 @@ JSON = "application/json"
 
 def _problem(status: int, detail: list[dict[str, str]] | str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
-
-
-def _loc_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(request)"
 
 
 def _bad_text(value: Any, path: str = "") -> str | None:
@@ -143,7 +133,7 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
                 if error.get("type") == "json_invalid" and len(loc) > 1:
                     message = f"{message} at character {loc[1]}"
             else:
-                field = _loc_path(loc[1:]) if loc[:1] in (("body",), ("query",), ("path",)) else _loc_path(loc)
+                field = field_path(loc[1:] if loc[:1] in (("body",), ("query",), ("path",)) else loc) or "(request)"
             detail.append({"field": field, "message": message})
         return _problem(422, detail)
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ipsubsidy.errors import PolicyError, suggest
+from ipsubsidy.errors import PolicyError, field_path, suggest
 from ipsubsidy.places import KNOWN_CITIES
 from ipsubsidy.policy.conditions import TRUE, All, Compare, Condition, ConditionError, field_type
 from ipsubsidy.policy.conditions import parse_condition as _parse
@@ -56,10 +56,7 @@ def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> tuple[str | None, 
         entry = items[loc[1]] if loc[1] < len(items) else None
         item = str(entry.get("id")) if isinstance(entry, dict) and entry.get("id") else f"#{loc[1]}"
         loc = loc[2:]
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return item, path or "(file)"
+    return item, field_path(loc) or "(file)"
 
 
 def _unit_model(collection: str) -> type[BaseModel] | None:

@@ -6,29 +6,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ipsubsidy.errors import ProfileError
+from ipsubsidy.errors import ProfileError, field_path
 from ipsubsidy.profile.company import Company
 
 __all__ = ["parse_profile", "profile_error"]
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part.startswith(("function-", "value_error")):
-            continue
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 def profile_error(exc: ValidationError, source: str | None = None) -> ProfileError:
     """A pydantic ValidationError as a ProfileError: one ``(field path, expectation)`` per problem."""
     problems: list[tuple[str, str]] = []
     for err in exc.errors(include_url=False):
-        path = _path(tuple(err["loc"]))
+        path = field_path(err["loc"])
         message = err["msg"].removeprefix("Value error, ")
         if ": " in message and message.split(": ", 1)[0].isidentifier():
             sub, message = message.split(": ", 1)  # a model validator naming its own field
