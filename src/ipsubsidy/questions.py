@@ -149,7 +149,7 @@ def ask(policies: PolicySet, company: Company, decisions: dict[str, ItemDecision
     """The questions worth asking of ``company``, most money first (see the module's rules)."""
     by_id = {r.id: r for r in results}
     found: dict[str, _Ask] = {}
-    for item in policies.items:
+    for item in policies.items_in(company.city):  # the items evaluate() considered, in policy order
         result = by_id.get(item.id)
         if result is None:
             continue

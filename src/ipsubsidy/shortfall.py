@@ -43,9 +43,15 @@ def floor_to_fen(value: Fraction) -> Decimal:
 
 
 def _label(model: type[BaseModel], name: str, lang: str) -> str:
-    from ipsubsidy.explain import field_label
+    from ipsubsidy.explain import field_label  # explain imports this module
 
     return field_label(model, name, lang)
+
+
+def _percent(ratio: Fraction) -> str:
+    from ipsubsidy.explain import percent  # explain imports this module
+
+    return percent(ratio)
 
 
 def _target(op: str, threshold: Any, step: Any) -> Any:
@@ -78,6 +84,8 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
     if trace.outcome is not False or trace.zero_denominator or leaf.op not in ("ge", "gt", "le", "lt"):
         return None
     rising = leaf.op in ("ge", "gt")
+    word_zh, word_en = ("增加", "rise") if rising else ("减少", "fall")
+    direction = "increase" if rising else "decrease"
     field = f"{path}{leaf.fact}"
     zh_name, en_name = _label(model, leaf.fact, "zh"), _label(model, leaf.fact, "en")
     if leaf.ratio_to is not None:
@@ -88,25 +96,23 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
         if target < 0:
             return None
         change = abs(target - numerator)
-        pct = f"{Decimal(leaf.value.numerator * 100) / Decimal(leaf.value.denominator):f}".rstrip("0").rstrip(".")
+        pct = _percent(leaf.value)
         other_zh, other_en = _label(model, leaf.ratio_to, "zh"), _label(model, leaf.ratio_to, "en")
         czh, cen = _money_text(change)
         tzh, ten = _money_text(target)
-        word_zh, word_en = ("增加", "rise") if rising else ("减少", "fall")
         return Shortfall(
-            zh=f"{prefix}{zh_name}须{word_zh}{czh}(至{tzh})，占{other_zh}比方能达到{pct}%",
-            en=f"{prefix}{en_name} must {word_en} by {cen} (to {ten}) to reach {pct}% of {other_en}",
-            field=field, direction="increase" if rising else "decrease", change=yuan(change), unit="yuan",
+            zh=f"{prefix}{zh_name}须{word_zh}{czh}(至{tzh})，占{other_zh}比方能达到{pct}",
+            en=f"{prefix}{en_name} must {word_en} by {cen} (to {ten}) to reach {pct} of {other_en}",
+            field=field, direction=direction, change=yuan(change), unit="yuan",
             target=yuan(target))
     value = len(getattr(obj, leaf.fact) or ()) if leaf.count else trace.value
     if isinstance(value, Decimal):
         target = _target(leaf.op, leaf.value, FEN)
         czh, cen = _money_text(abs(target - value))
         tzh, ten = _money_text(target)
-        word_zh, word_en = ("增加", "rise") if rising else ("减少", "fall")
         return Shortfall(zh=f"{prefix}{zh_name}须{word_zh}{czh}(至{tzh})",
                          en=f"{prefix}{en_name} must {word_en} by {cen} (to {ten})",
-                         field=field, direction="increase" if rising else "decrease",
+                         field=field, direction=direction,
                          change=yuan(abs(target - value)), unit="yuan", target=yuan(target))
     if isinstance(value, dt.date):
         target_day: dt.date = _target(leaf.op, leaf.value, dt.timedelta(days=1))
@@ -115,17 +121,16 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
         when_en = "on or after" if rising else "on or before"
         return Shortfall(zh=f"{prefix}{zh_name}须{when_zh}{target_day}(相差{days}天)",
                          en=f"{prefix}{en_name} must be {when_en} {target_day} ({days} days)",
-                         field=field, direction="increase" if rising else "decrease", change=str(days),
+                         field=field, direction=direction, change=str(days),
                          unit="days", target=target_day.isoformat())
     if isinstance(value, int) and not isinstance(value, bool):
         target_n: int = _target(leaf.op, leaf.value, 1)
         change_n = abs(target_n - value)
         if leaf.count:
             zh_name, en_name = f"{zh_name}数量", f"number of {en_name}"
-        word_zh, word_en = ("增加", "rise") if rising else ("减少", "fall")
         return Shortfall(zh=f"{prefix}{zh_name}须{word_zh}{change_n}(至{target_n})",
                          en=f"{prefix}{en_name} must {word_en} by {change_n} (to {target_n})",
-                         field=field, direction="increase" if rising else "decrease", change=str(change_n),
+                         field=field, direction=direction, change=str(change_n),
                          unit="count", target=str(target_n))
     return None
 
