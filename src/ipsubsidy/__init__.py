@@ -19,12 +19,13 @@ from ipsubsidy.evaluate import Evaluator, evaluate
 from ipsubsidy.policy.loader import load_policies, shipped_policies
 from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.profile import Company, parse_profile
-from ipsubsidy.result import ItemResult, Result, Status
+from ipsubsidy.result import BenefitClass, ItemResult, Result, Status
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BackendUnavailableError",
+    "BenefitClass",
     "Company",
     "CoverageError",
     "Document",

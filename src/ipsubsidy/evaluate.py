@@ -4,18 +4,23 @@ An item applies when its document's city is the profile's and the profile's enti
 beneficiaries; an unknown city or type keeps the item, as needs_info. A backend decides each condition
 (True / False / unknown); this module turns decisions into statuses the same way for every backend:
 
-    condition false              → not_eligible  (with the failed comparison: value and threshold)
-    condition unknown            → needs_info    (with the missing field paths)
-    condition true, as_of before the period → not_yet_in_force
-    condition true, as_of after the last claim day → expired
-    condition true otherwise     → eligible      (amount per unit × qualifying units)
+    condition false                             → not_eligible  (the failed comparison: value and threshold)
+    otherwise, as_of before the document opens  → not_yet_in_force
+    otherwise, as_of after the last claim day   → expired       (no question is asked about it)
+    condition unknown                           → needs_info    (with the missing field paths)
+    condition true                              → by the item's benefit class: eligible (claimable only:
+                                                  amount per unit × qualifying units), candidate,
+                                                  service_available, encouraged or policy_pending
+
+A document opens on the day it is issued, even where the window for the facts starts earlier; a unit or
+fact dated after ``as_of`` never counts (it has not happened yet at ``as_of``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
@@ -23,11 +28,26 @@ from ipsubsidy.engine.logic import TV, ItemDecision, all3
 from ipsubsidy.engine.python import LeafTrace, PythonBackend, trace_condition
 from ipsubsidy.errors import BackendUnavailableError
 from ipsubsidy.explain import field_label, leaf_reason, unit_label
+from ipsubsidy.places import KNOWN_CITIES
+from ipsubsidy.policy.conditions import leaves
 from ipsubsidy.policy.loader import shipped_policies
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, parse_profile
 from ipsubsidy.questions import ask
-from ipsubsidy.result import AmountOut, CitationOut, ItemResult, Localized, Reason, Result, Status, UnitOut, yuan
+from ipsubsidy.result import (
+    HOLDS,
+    AlternativeOut,
+    AmountOut,
+    BenefitClass,
+    CitationOut,
+    ItemResult,
+    Localized,
+    Reason,
+    Result,
+    Status,
+    UnitOut,
+    yuan,
+)
 from ipsubsidy.shortfall import count_shortfall
 
 __all__ = ["Backend", "BackendName", "Evaluator", "evaluate"]
@@ -116,13 +136,41 @@ class Evaluator:
         candidates = policies.items_in(profile.city)
         applicable = [(item, tv) for item in candidates if (tv := _applies(item, profile)) is not False]
         decisions = backend.decide(profile, [item for item, _ in applicable])
-        items = [_item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
-        questions = ask(policies, profile, decisions, items, when)
-        total = sum((Decimal(i.amount.subtotal) for i in items if i.amount.subtotal is not None), Decimal(0))
+        results = [_item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
+        claimable = [r for r in results if r.benefit_class == BenefitClass.claimable]
+        questions = ask(policies, profile, decisions, claimable, when)
+        total = sum((Decimal(i.amount.subtotal) for i in claimable if i.amount.subtotal is not None), Decimal(0))
         return Result(
-            as_of=when, backend=backend.name, policies=policies.fingerprint, items=items, total=yuan(total),
-            not_stated=[i.id for i in items if i.status == Status.eligible and i.amount.not_stated is not None],
+            as_of=when, backend=backend.name, policies=policies.fingerprint,
+            notices=_notices(policies, profile, when), items=claimable,
+            other=[r for r in results if r.benefit_class != BenefitClass.claimable], total=yuan(total),
+            not_stated=[i.id for i in claimable if i.status == Status.eligible and i.amount.not_stated is not None],
             questions=questions)
+
+
+def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Localized]:
+    """What to say before any item: the city has no encoded document, or none of its documents is open."""
+    if company.city is None:
+        return []
+    documents = [doc for doc in policies.documents if doc.city == company.city]
+    known = KNOWN_CITIES.get(company.city)
+    name = known.zh if known is not None else company.city
+    if not documents:
+        return [Localized(zh=f"尚未收录{name}的知识产权政策文件。",
+                          en=f"No encoded policy document covers {name}.")]
+    if any(item.open_at(as_of) for doc in documents for item in doc.items):
+        return []
+    out = []
+    for doc in documents:
+        period = doc.meta.period
+        opens = max(period.start, doc.meta.date)
+        if as_of < opens:
+            out.append(Localized(zh=f"{name}的《{doc.meta.title.zh}》自{opens}起施行(评估日{as_of})。",
+                                 en=f"{name}'s “{doc.meta.title.en}” opens on {opens} (as of {as_of})."))
+        else:
+            out.append(Localized(zh=f"{name}的《{doc.meta.title.zh}》已于{period.end}截止(评估日{as_of})。",
+                                 en=f"{name}'s “{doc.meta.title.en}” closed on {period.end} (as of {as_of})."))
+    return out
 
 
 def _applies(item: Item, company: Company) -> TV:
@@ -136,31 +184,49 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
     missing: list[str] = []
     if applies is None:
         missing += [name for name in ("city", "entity_type") if getattr(company, name) is None]
-    truth_parts: list[TV] = [applies, decision.profile]
+    profile_truth = decision.profile
+    if profile_truth is True:
+        for name, value in _late_facts(item, company, as_of):
+            profile_truth = False
+            reasons.append(Reason(
+                zh=f"{field_label(Company, name, 'zh')} {value} 晚于评估日 {as_of}，评估日尚未发生",
+                en=f"{field_label(Company, name, 'en')} {value} is after the evaluation date {as_of}",
+                field=name, value=str(value), threshold=str(as_of)))
+    truth_parts: list[TV] = [applies, profile_truth]
     if decision.profile is not True:
         trace: list[LeafTrace] = []
         trace_condition(item.qualifies, company, trace)
         reasons += [leaf_reason(t, Company, obj=company) for t in trace if t.outcome is False]
         missing += [m for t in trace if t.outcome is None for m in t.missing]
     qualifying: list[int] = []
+    late: list[int] = []
     if item.collection is not None:
+        decision, late = _not_after(item, company, decision, as_of)
         count = _count(item, company, decision)
         truth_parts.append(count.truth)
         qualifying = count.qualifying
         reasons_u, missing_u = _unit_explanations(item, company, decision, count)
         reasons += reasons_u
         missing += missing_u
+        reasons += _late_reasons(item, company, late, as_of, count.truth)
     truth = all3(truth_parts)
     status = _status(item, truth, as_of)
     if status in (Status.expired, Status.not_yet_in_force):
         bound = item.claim_until if status == Status.expired else item.opens
         word = ("已于{}截止", "closed on {}") if status == Status.expired else ("自{}起施行", "opens on {}")
-        reasons.append(Reason(zh=f"条件符合，但政策{word[0].format(bound)}(评估日{as_of})",
-                              en=f"the facts qualify, but the policy {word[1].format(bound)} (as of {as_of})"))
+        facts = ("条件符合", "the facts qualify") if truth is True else ("条件尚未确定", "the facts are not settled")
+        reasons.append(Reason(zh=f"{facts[0]}，但政策{word[0].format(bound)}(评估日{as_of})",
+                              en=f"{facts[1]}, but the policy {word[1].format(bound)} (as of {as_of})"))
+        if status == Status.expired:
+            missing = []  # nothing is worth asking about a closed document
+    benefit = item.spec.benefit
     return ItemResult(
         id=item.id, document=item.document.id, title=Localized(zh=item.title.zh, en=item.title.en),
-        status=status, benefit_kind=item.spec.benefit.kind.value, one_time=item.spec.benefit.one_time,
+        status=status, benefit_class=benefit.class_,
+        class_reason=Localized(zh=benefit.class_reason.zh, en=benefit.class_reason.en),
+        benefit_kind=benefit.kind.value, one_time=benefit.one_time,
         amount=_amount(item, status, len(qualifying)),
+        alternative=_alternative(item, status, len(qualifying)),
         units=[UnitOut(collection=item.collection or "", index=i,
                        label=unit_label(getattr(company, item.collection or "")[i], i)) for i in qualifying],
         citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
@@ -174,13 +240,78 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
 def _status(item: Item, truth: TV, as_of: dt.date) -> Status:
     if truth is False:
         return Status.not_eligible
-    if truth is None:
-        return Status.needs_info
     if as_of < item.opens:
         return Status.not_yet_in_force
-    if as_of > item.claim_until:
+    until = item.claim_until
+    if until is not None and as_of > until:
         return Status.expired
-    return Status.eligible
+    if truth is None:
+        return Status.needs_info
+    return HOLDS[item.benefit_class]
+
+
+def _late_facts(item: Item, company: Company, as_of: dt.date) -> list[tuple[str, dt.date]]:
+    """Profile dates the item's condition tests that lie after ``as_of``: they have not happened yet."""
+    out = []
+    for leaf in leaves(item.qualifies):
+        for name in leaf.facts:
+            value = getattr(company, name, None)
+            if isinstance(value, dt.date) and value > as_of:
+                out.append((name, value))
+    return list(dict.fromkeys(out))
+
+
+def _unit_date(item: Item, entry: Any) -> dt.date | None:
+    """The date a unit happened: its window date, or for a per-year row the year's first day."""
+    counts = item.spec.counts
+    if counts is None or counts.date is None:
+        return None
+    value = getattr(entry, counts.date, None)
+    if isinstance(value, int):
+        return dt.date(value, 1, 1)
+    return value if isinstance(value, dt.date) else None
+
+
+def _not_after(item: Item, company: Company, decision: ItemDecision,
+               as_of: dt.date) -> tuple[ItemDecision, list[int]]:
+    """The decision with every unit dated after ``as_of`` not counted, and those units' positions."""
+    entries = getattr(company, item.collection or "") or []
+    late = [i for i, entry in enumerate(entries)
+            if i < len(decision.units) and decision.units[i] is not False
+            and (when := _unit_date(item, entry)) is not None and when > as_of]
+    if not late:
+        return decision, []
+    units = tuple(False if i in late else v for i, v in enumerate(decision.units))
+    return replace(decision, units=units), late
+
+
+def _late_reasons(item: Item, company: Company, late: list[int], as_of: dt.date, holds: TV) -> list[Reason]:
+    entries = getattr(company, item.collection or "")
+    counts = item.spec.counts
+    assert counts is not None and counts.date is not None and item.unit_model is not None
+    out = []
+    for i in late[:1] if holds is True else late:
+        value = getattr(entries[i], counts.date)
+        label_zh = field_label(item.unit_model, counts.date, "zh")
+        label_en = field_label(item.unit_model, counts.date, "en")
+        out.append(Reason(zh=f"{unit_label(entries[i], i)}：{label_zh} {value} 晚于评估日 {as_of}，不计入",
+                          en=f"{unit_label(entries[i], i)}: {label_en} {value} is after the evaluation date {as_of}",
+                          field=f"{item.collection}[{i}].{counts.date}", value=str(value), threshold=str(as_of)))
+    return out
+
+
+def _alternative(item: Item, status: Status, qualifying: int) -> AlternativeOut | None:
+    """The other reading the text allows, with what it would pay; shown, never totalled."""
+    alt = item.spec.benefit.alternative
+    if alt is None:
+        return None
+    per_unit = alt.per_unit if alt.per_unit is not None else item.stated_amount
+    assert per_unit is not None  # the loader requires an amount for an alternative reading
+    settled = status in (Status.eligible, Status.expired, Status.not_yet_in_force)
+    quantity = qualifying // alt.every if settled else None
+    subtotal = yuan(per_unit * quantity) if status == Status.eligible and quantity is not None else None
+    return AlternativeOut(zh=alt.reading.zh, en=alt.reading.en, per_unit=yuan(per_unit), quantity=quantity,
+                          subtotal=subtotal)
 
 
 def _amount(item: Item, status: Status, qualifying: int) -> AmountOut:

@@ -109,9 +109,14 @@ def _stake(item: Item, entries: list[BaseModel] | None, decision: ItemDecision) 
     return amount.per_unit * max(open_units, least)
 
 
+def _claimable_later(item: Item, as_of: dt.date) -> bool:
+    until = item.claim_until
+    return until is None or as_of <= until
+
+
 def _candidates(item: Item, result: ItemResult, decision: ItemDecision, company: Company,
                 as_of: dt.date) -> Iterable[tuple[_Ask, Decimal]]:
-    if result.status in (Status.not_eligible, Status.expired) or as_of > item.claim_until:
+    if result.status in (Status.not_eligible, Status.expired) or not _claimable_later(item, as_of):
         return
     stake = _stake(item, None if item.collection is None else getattr(company, item.collection), decision)
     for name in ("city", "entity_type"):

@@ -11,8 +11,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ipsubsidy.errors import UnknownItemError, suggest
+from ipsubsidy.policy.schema import BenefitClass
+
 __all__ = [
+    "AlternativeOut",
     "AmountOut",
+    "BenefitClass",
     "CitationOut",
     "ItemResult",
     "Question",
@@ -32,11 +37,28 @@ def yuan(amount: Decimal) -> str:
 
 
 class Status(StrEnum):
-    eligible = "eligible"
-    needs_info = "needs_info"
-    not_eligible = "not_eligible"
-    expired = "expired"
-    not_yet_in_force = "not_yet_in_force"
+    """An item's answer. Only a claimable item can be ``eligible``; the last four say what a non-claimable
+    item whose facts hold is, while its document is open."""
+
+    eligible = "eligible"                    # 可申请: apply and get it
+    needs_info = "needs_info"                # 待补充信息: a deciding fact is unknown
+    not_eligible = "not_eligible"            # 不符合: a condition fails
+    expired = "expired"                      # 已截止: the document closed before as_of
+    not_yet_in_force = "not_yet_in_force"    # 尚未施行: the document is not yet issued or in force
+    candidate = "candidate"                  # 可参与评选: the authority selects; the claimant is a candidate
+    service_available = "service_available"  # 可使用的服务: an open service or training, nothing to claim
+    encouraged = "encouraged"                # 政策鼓励: encouraged, no benefit attached
+    policy_pending = "policy_pending"        # 政策待制定: the city has still to make the policy
+
+
+#: the status a non-claimable item takes when its facts hold and its document is open
+HOLDS: dict[BenefitClass, Status] = {
+    BenefitClass.claimable: Status.eligible,
+    BenefitClass.selection: Status.candidate,
+    BenefitClass.service: Status.service_available,
+    BenefitClass.encouraged: Status.encouraged,
+    BenefitClass.not_yet_made: Status.policy_pending,
+}
 
 
 class _Out(BaseModel):
@@ -56,6 +78,19 @@ class AmountOut(_Out):
     quantity: int | None = Field(description="how many units (1 for a per-claim amount); null when not decided")
     subtotal: str | None = Field(description="per_unit × quantity for an eligible item with a stated amount")
     not_stated: Localized | None = Field(None, description="why there is no figure, when the source states none")
+
+
+class AlternativeOut(_Out):
+    """Another reading the text allows, with the amount it would give; never counted in ``total``."""
+
+    zh: str
+    en: str
+    per_unit: str = Field(description="yuan per award under this reading")
+    quantity: int | None = Field(description="awards under this reading; null when not decided")
+    subtotal: str | None = Field(description="per_unit × quantity, for an eligible item")
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
 
 
 class UnitOut(_Out):
@@ -105,9 +140,13 @@ class ItemResult(_Out):
     document: str
     title: Localized
     status: Status
+    benefit_class: BenefitClass = Field(description="what the text promises: only claimable items can be eligible")
+    class_reason: Localized = Field(description="why the item has its class, from its sentence")
     benefit_kind: str
     one_time: bool | None
     amount: AmountOut
+    alternative: AlternativeOut | None = Field(
+        None, description="another reading of the text with its amount, shown beside the total, never in it")
     units: list[UnitOut] = Field(description="the qualifying units (patents, registrations, years...)")
     citation: CitationOut
     departments: list[str]
@@ -135,14 +174,22 @@ class Result(_Out):
     as_of: dt.date
     backend: str
     policies: str = Field(description="fingerprint of the loaded policy files")
-    items: list[ItemResult]
-    total: str = Field(description="sum of stated amounts of eligible items, yuan")
+    notices: list[Localized] = Field(
+        default_factory=list, description="what to say first: no document in force for the city, or none encoded")
+    items: list[ItemResult] = Field(description="claimable items: benefits a claimant applies for")
+    other: list[ItemResult] = Field(
+        default_factory=list, description="selections, services, encouragements and policies yet to be made")
+    total: str = Field(description="sum of stated amounts of eligible items, yuan (the conservative reading)")
     not_stated: list[str] = Field(description="eligible items whose amount the source does not state")
     questions: list[Question] = Field(
         default_factory=list, description="facts still worth asking, most money first (see questions.py)")
 
+    def all_items(self) -> list[ItemResult]:
+        """Claimable items, then the others."""
+        return [*self.items, *self.other]
+
     def by_status(self, status: Status | str) -> list[ItemResult]:
-        return [item for item in self.items if item.status == status]
+        return [item for item in self.all_items() if item.status == status]
 
     def summary(self, lang: str = "zh") -> str:
         """A few plain sentences to read aloud: claimable now, pending and the question deciding it."""
@@ -151,7 +198,9 @@ class Result(_Out):
         return summarise(self, lang)
 
     def item(self, item_id: str) -> ItemResult:
-        for entry in self.items:
+        """The item with this id, claimable or not; UnknownItemError (with a suggestion) when absent."""
+        entries = self.all_items()
+        for entry in entries:
             if entry.id == item_id:
                 return entry
-        raise KeyError(item_id)
+        raise UnknownItemError(item_id, suggest(item_id, [e.id for e in entries]))

@@ -26,17 +26,21 @@ SUPPORT_WORDS: tuple[str, ...] = (
     "贴息", "资金", "经费", "激励", "表彰",
     # finance, insurance and tax treatment
     "质押", "保险", "加计扣除", "税收",
-    # services
-    "托管", "预审", "快速", "援助", "预警", "培训",
-    # programme places
-    "示范", "试点", "培育",
+    # services, platforms and the bodies that offer them
+    "托管", "预审", "快速", "援助", "预警", "培训", "服务", "平台", "工作站", "加速器", "证券化",
+    "维权", "咨询", "联盟",
+    # programmes and places that an authority selects
+    "示范", "试点", "培育", "推介", "评选", "评定", "认定", "遴选",
+    # policies promised, not yet made
+    "探索", "争取",
 )
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?万?元")
+_PROMISE = re.compile(r"制定[^，。；：]{0,30}?(?:政策|办法|细则|规则|措施)")  # a policy the city is to make
 
 
 def support_language(text: str) -> list[str]:
-    """The support words and stated amounts in a (normalised) text."""
-    return [w for w in SUPPORT_WORDS if w in text] + _AMOUNT.findall(text)
+    """The support words, promised policies and stated amounts in a (normalised) text."""
+    return [w for w in SUPPORT_WORDS if w in text] + _PROMISE.findall(text) + _AMOUNT.findall(text)
 
 
 def _support(paragraph: Paragraph) -> list[str]:

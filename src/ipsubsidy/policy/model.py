@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ipsubsidy.errors import UnknownItemError, suggest
 from ipsubsidy.policy.conditions import TRUE, Condition
-from ipsubsidy.policy.schema import DocumentMeta, ItemSpec, NotEncoded, Text
+from ipsubsidy.policy.schema import BenefitClass, DocumentMeta, ItemSpec, NotEncoded, Text
 from ipsubsidy.policy.source import SourceText, sentence_of
 
 __all__ = ["Document", "Item", "PolicySet"]
@@ -62,12 +62,26 @@ class Item:
         return sentence_of(paragraphs[0], quote) if len(paragraphs) == 1 else quote
 
     @property
-    def claim_until(self) -> dt.date:
+    def benefit_class(self) -> BenefitClass:
+        return self.spec.benefit.class_
+
+    @property
+    def claim_until(self) -> dt.date | None:
+        """The last day a claim can be made; None for a national rule the plan only restates."""
+        if self.spec.restates is not None:
+            return None
         return self.spec.claim_until or self.document.meta.period.end
 
     @property
     def opens(self) -> dt.date:
-        return self.document.meta.period.start
+        """Claims open when the document is issued, even where its period (and the facts' window) starts
+        earlier: nothing can be claimed under a plan that does not exist yet."""
+        meta = self.document.meta
+        return max(meta.period.start, meta.date)
+
+    def open_at(self, as_of: dt.date) -> bool:
+        until = self.claim_until
+        return self.opens <= as_of and (until is None or as_of <= until)
 
 
 @dataclass(frozen=True, eq=False)

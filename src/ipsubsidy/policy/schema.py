@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ipsubsidy.profile import EntityType
 
 __all__ = [
+    "Alternative",
     "Amount",
     "Benefit",
+    "BenefitClass",
     "BenefitKind",
     "Citation",
     "Counts",
@@ -59,6 +61,22 @@ class BenefitKind(StrEnum):
     encouragement = "encouragement"          # 鼓励 with no stated benefit
 
 
+def _refuse_float(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError("write amounts as integers or strings of yuan, never floats")
+    return value
+
+
+class BenefitClass(StrEnum):
+    """What the text promises a claimant, read from the item's own sentence. Only ``claimable`` can be eligible."""
+
+    claimable = "claimable"        # a benefit the claimant applies for and gets when the conditions hold
+    selection = "selection"        # the authority selects or recommends units (评定, 推介, 培育一批, 重点支持一批)
+    service = "service"            # an open public service or training: nothing to claim (援助服务, 热线, 培训)
+    encouraged = "encouraged"      # the text only encourages (鼓励…), no benefit attached
+    not_yet_made = "not_yet_made"  # the city promises to make or explore a policy (制定…政策, 探索…, 争取安排…)
+
+
 class Amount(_Spec):
     """Exactly one of: ``per_unit`` (yuan for each qualifying unit), ``fixed`` (yuan once per claim),
     ``not_stated`` (why the source gives no figure)."""
@@ -77,15 +95,40 @@ class Amount(_Spec):
     @field_validator("per_unit", "fixed", mode="before")
     @classmethod
     def _no_float(cls, value: Any) -> Any:
-        if isinstance(value, float):
-            raise ValueError("write amounts as integers or strings of yuan, never floats")
-        return value
+        return _refuse_float(value)
+
+
+class Alternative(_Spec):
+    """Another reading the text allows, with its own amount; shown beside the item, never totalled.
+
+    ``every``: one amount per this many qualifying units (Madrid: one award per 2 registrations)."""
+
+    reading: Text
+    per_unit: Decimal | None = Field(None, gt=0, decimal_places=2)
+    every: int = Field(1, ge=1)
+
+    @field_validator("per_unit", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        return _refuse_float(value)
 
 
 class Benefit(_Spec):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     kind: BenefitKind
+    class_: BenefitClass = Field(alias="class")
+    class_reason: Text                # why this class, in the words of the item's sentence
     amount: Amount
     one_time: bool | None = None  # None: the source does not say
+    alternative: Alternative | None = None
+
+    @model_validator(mode="after")
+    def _money_only_when_claimable(self) -> Benefit:
+        stated = self.amount.per_unit is not None or self.amount.fixed is not None
+        if stated and self.class_ != BenefitClass.claimable:
+            raise ValueError(f"a stated amount belongs to a claimable benefit, not to class {self.class_.value}")
+        return self
 
 
 class Citation(_Spec):
@@ -159,6 +202,7 @@ class ItemSpec(_Spec):
     counts: Counts | None = None
     window: Window | None = None       # where the units' dates must fall; default: the document period
     claim_until: dt.date | None = None  # last day a claim can be made; default: the period's end
+    restates: Text | None = None      # the national rule the plan only restates: it does not close with the plan
     citation: Citation
     departments: list[str] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list)
