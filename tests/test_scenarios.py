@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 import ipsubsidy
 from ipsubsidy import BenefitClass, Evaluator, ItemResult, PolicySet, Result, Status
-from ipsubsidy.result import HOLDS
 from ipsubsidy.engine import durable
+from ipsubsidy.result import HOLDS
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 BACKENDS = [

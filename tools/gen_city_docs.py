@@ -90,6 +90,8 @@ def _item(item: Item) -> list[str]:
     lines += [
         f"- Section: {spec.citation.section}",
         f"- Quote: 「{_quote(spec.citation.quote)}」",
+        f"- Class: **{spec.benefit.class_.value}** — {_quote(spec.benefit.class_reason.zh)} "
+        f"({_quote(spec.benefit.class_reason.en)})",
         f"- Benefit: {spec.benefit.kind.value}; one-time: {one_time}",
         f"- Amount: {_amount(item)}",
         f"- Beneficiaries: {', '.join(b.value for b in spec.beneficiaries)}",
@@ -102,8 +104,20 @@ def _item(item: Item) -> list[str]:
         lines.append(f"- Counts: entries of `{counts.collection}` with {where}"
                      + (f"; at least {counts.at_least}" if counts.at_least > 1 else "")
                      + ("; one entry per year, a year not given is unknown" if counts.per_year else ""))
-    lines.append(f"- Claims until: {item.claim_until.isoformat()}"
-                 + ("" if spec.claim_until else " (the period's end)"))
+    alt = spec.benefit.alternative
+    if alt is not None:
+        figure = alt.per_unit if alt.per_unit is not None else item.stated_amount
+        every = f" per {alt.every} qualifying units" if alt.every > 1 else ""
+        lines.append(f"- Other reading (shown, never totalled): {_quote(alt.reading.zh)} "
+                     f"({_quote(alt.reading.en)}); {figure} yuan{every}")
+    if item.claim_until is None:
+        assert spec.restates is not None
+        lines.append(f"- Claims: not bounded by the plan — it restates {_quote(spec.restates.zh)} "
+                     f"({_quote(spec.restates.en)})")
+    else:
+        lines.append(f"- Claims: from {item.opens.isoformat()} (the document's issue date or period start, "
+                     f"whichever is later) until {item.claim_until.isoformat()}"
+                     + ("" if spec.claim_until else " (the period's end)"))
     lines.append(f"- Departments: {'、'.join(spec.departments) if spec.departments else 'none named'}")
     if spec.notes:
         lines.append("- Interpretation notes:")
