@@ -67,3 +67,40 @@ def test_an_id_used_in_two_files_is_named_by_both_loader_and_checker(tmp_path: P
     assert "jinzhong-2020.madrid" in {e.item for e in duplicates}
     assert "also used in a.yaml" in str(caught.value)
     assert caught.value.file == "b.yaml"
+
+
+def _with_amount(tmp_path: Path, item_id: str, amount: dict[str, object]) -> Path:
+    path = POLICY_DIR / "jinzhong-2020.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    next(i for i in data["items"] if i["id"] == item_id)["benefit"]["amount"] = amount
+    (tmp_path / "sources").symlink_to(POLICY_DIR / "sources")
+    broken = tmp_path / path.name
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return broken
+
+
+@pytest.mark.parametrize(("item_id", "amount", "said"), [
+    ("jinzhong-2020.invention-patent-foreign", {"per_unit": 2000}, "2000 yuan but its quote states 20000元"),
+    ("jinzhong-2020.invention-patent-domestic", {"per_unit": 50000}, "50000 yuan but its quote states 5000元"),
+    ("jinzhong-2020.fenghuang", {"fixed": 3000000}, "3000000 yuan but its quote states 300000元"),
+])
+def test_a_stated_amount_must_be_the_figure_of_its_quote(tmp_path: Path, item_id: str, amount: dict[str, object],
+                                                         said: str) -> None:
+    report = check_policies([_with_amount(tmp_path, item_id, amount)])
+    mismatches = [e for e in report.errors if e.field == "benefit.amount" and e.item == item_id]
+    assert len(mismatches) == 1 and said in str(mismatches[0]), [str(e) for e in report.errors]
+
+
+@pytest.mark.parametrize(("quote", "expected"), [
+    ("国外授权(PCT)发明专利2万元", ["20000"]),
+    ("给予三十万元奖励", ["300000"]),
+    ("补助两万元，另奖5000元", ["20000", "5000"]),
+    ("每件1.5万元", ["15000"]),
+    ("给予相应的资金资助", []),
+])
+def test_figures_are_read_exactly_in_either_numeral_system(quote: str, expected: list[str]) -> None:
+    from decimal import Decimal
+
+    from ipsubsidy.policy.check import quoted_amounts
+
+    assert quoted_amounts(quote) == [Decimal(e) for e in expected]

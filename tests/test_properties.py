@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import ipsubsidy
 from ipsubsidy import Company, Evaluator, Result, Status
 from ipsubsidy.engine import durable
+from ipsubsidy.result import BenefitClass
 from strategies import as_of_dates, profiles, qualifying_domestic_patent
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -104,7 +105,7 @@ def _canonical(result: Result, origin: dict[str, list[int]]) -> dict[str, Any]:
         return re.sub(r"^#\d+", f"#{back(collection, index) + 1}", text)
 
     out: dict[str, Any] = {"total": result.total, "not_stated": sorted(result.not_stated)}
-    for item in result.items:
+    for item in result.all_items():
         reasons = []
         for reason in item.reasons:
             match = _INDEXED.match(reason.field or "")
@@ -217,15 +218,18 @@ def test_unknown_is_not_false(profile: Company, as_of: dt.date, data: st.DataObj
     path = data.draw(st.sampled_from(facts), label="fact made unknown")
     less = Company.model_validate(_without(raw, path))
     before, after = run(profile, as_of), run(less, as_of)
-    was = {item.id: item for item in before.items}
-    now = {item.id: item for item in after.items}
+    was = {item.id: item for item in before.all_items()}
+    now = {item.id: item for item in after.all_items()}
     assert set(was) <= set(now), f"removing {path} removed items {set(was) - set(now)}"
+    closed = {i.id for i in evaluator("python").policies.items if not i.open_at(as_of)}
     for item_id, item in now.items():
+        # an unknown fact leaves an item undecided; outside its document's window undecided reads as closed
+        undecided = {Status.expired, Status.not_yet_in_force} if item_id in closed else {Status.needs_info}
         if item_id not in was:
-            assert item.status in (Status.needs_info, Status.not_eligible), (path, item_id, item.status)
+            assert item.status in {*undecided, Status.not_eligible}, (path, item_id, item.status)
             continue
         old = was[item_id]
-        assert item.status in (old.status, Status.needs_info), (path, item_id, old.status, item.status)
+        assert item.status in {old.status, *undecided}, (path, item_id, old.status, item.status)
         if old.status == item.status == Status.eligible and old.amount.quantity is not None:
             assert item.amount.quantity is not None and item.amount.quantity <= old.amount.quantity
     assert Decimal(after.total) <= Decimal(before.total)
@@ -238,7 +242,14 @@ def test_unknown_is_not_false(profile: Company, as_of: dt.date, data: st.DataObj
 def test_every_status_is_explained_and_the_total_adds_up(profile: Company, as_of: dt.date) -> None:
     result = run(profile, as_of)
     subtotal = Decimal(0)
-    for item in result.items:
+    assert all(item.benefit_class == BenefitClass.claimable for item in result.items)
+    assert all(item.benefit_class != BenefitClass.claimable for item in result.other)
+    asked = {item_id for question in result.questions for item_id in question.items}
+    for item in result.all_items():
+        if item.status in (Status.expired, Status.not_eligible) or item.benefit_class != BenefitClass.claimable:
+            assert item.id not in asked, f"{item.id} ({item.status}, {item.benefit_class}) is asked about"
+        if item.status == Status.expired:
+            assert not item.missing, f"{item.id} is closed yet lists missing facts"
         if item.status == Status.needs_info:
             assert item.missing, f"{item.id} needs information but names none"
         if item.status == Status.not_eligible:

@@ -225,8 +225,8 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
         status=status, benefit_class=benefit.class_,
         class_reason=Localized(zh=benefit.class_reason.zh, en=benefit.class_reason.en),
         benefit_kind=benefit.kind.value, one_time=benefit.one_time,
-        amount=_amount(item, status, len(qualifying)),
-        alternative=_alternative(item, status, len(qualifying)),
+        amount=_amount(item, status, len(qualifying) if truth is True else None),
+        alternative=_alternative(item, status, len(qualifying) if truth is True else None),
         units=[UnitOut(collection=item.collection or "", index=i,
                        label=unit_label(getattr(company, item.collection or "")[i], i)) for i in qualifying],
         citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
@@ -286,6 +286,8 @@ def _not_after(item: Item, company: Company, decision: ItemDecision,
 
 
 def _late_reasons(item: Item, company: Company, late: list[int], as_of: dt.date, holds: TV) -> list[Reason]:
+    if not late:
+        return []
     entries = getattr(company, item.collection or "")
     counts = item.spec.counts
     assert counts is not None and counts.date is not None and item.unit_model is not None
@@ -300,25 +302,25 @@ def _late_reasons(item: Item, company: Company, late: list[int], as_of: dt.date,
     return out
 
 
-def _alternative(item: Item, status: Status, qualifying: int) -> AlternativeOut | None:
+def _alternative(item: Item, status: Status, qualifying: int | None) -> AlternativeOut | None:
     """The other reading the text allows, with what it would pay; shown, never totalled."""
     alt = item.spec.benefit.alternative
     if alt is None:
         return None
     per_unit = alt.per_unit if alt.per_unit is not None else item.stated_amount
     assert per_unit is not None  # the loader requires an amount for an alternative reading
-    settled = status in (Status.eligible, Status.expired, Status.not_yet_in_force)
-    quantity = qualifying // alt.every if settled else None
+    quantity = None if qualifying is None else qualifying // alt.every
     subtotal = yuan(per_unit * quantity) if status == Status.eligible and quantity is not None else None
     return AlternativeOut(zh=alt.reading.zh, en=alt.reading.en, per_unit=yuan(per_unit), quantity=quantity,
                           subtotal=subtotal)
 
 
-def _amount(item: Item, status: Status, qualifying: int) -> AmountOut:
+def _amount(item: Item, status: Status, qualifying: int | None) -> AmountOut:
+    """The stated amount; the quantity once the facts qualify (``qualifying`` units; None while undecided)."""
     amount = item.spec.benefit.amount
     per_unit = item.stated_amount
     quantity: int | None = None
-    if status in (Status.eligible, Status.expired, Status.not_yet_in_force):
+    if qualifying is not None:
         quantity = qualifying if amount.per_unit is not None else 1
     subtotal = None
     if status == Status.eligible and per_unit is not None and quantity is not None:

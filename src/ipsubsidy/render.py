@@ -6,17 +6,12 @@ import json
 from typing import Any
 
 from ipsubsidy.policy.model import PolicySet
-from ipsubsidy.result import ItemResult, Result, Status
+from ipsubsidy.result import STATUS_LABELS, ItemResult, Result, Status, label
 
 __all__ = ["policies_json", "policies_table", "result_table"]
 
-STATUS = {
-    Status.eligible: ("可申请", "eligible"),
-    Status.needs_info: ("待补充信息", "needs information"),
-    Status.not_eligible: ("不符合", "not eligible"),
-    Status.expired: ("已过期", "expired"),
-    Status.not_yet_in_force: ("尚未施行", "not yet in force"),
-}
+OTHER_HEADING = ("—— 其他支持(不能直接申请领取：评选、服务、鼓励或尚待制定的政策) ——",
+                 "—— Other support (nothing to claim: selections, services, encouragements, policies to come) ——")
 
 
 def _amount(item: ItemResult, lang: str) -> str:
@@ -31,26 +26,17 @@ def _amount(item: ItemResult, lang: str) -> str:
 
 
 def result_table(result: Result, lang: str = "zh") -> str:
-    """One block per item, eligible first; the total of stated amounts last."""
+    """Notices first; then the claimable items, eligible first; then, in a section of their own, the
+    selections, services, encouragements and policies yet to be made; the total of stated amounts last."""
     zh = lang == "zh"
-    order = list(STATUS)
     lines = [f"{'评估日' if zh else 'As of'}: {result.as_of}   ({result.backend})", ""]
-    for item in sorted(result.items, key=lambda i: order.index(i.status)):
-        status = STATUS[item.status][0 if zh else 1]
-        lines.append(f"[{status}] {item.title(lang)}  ({item.id})")
-        lines.append(f"    {'金额' if zh else 'amount'}: {_amount(item, lang)}")
-        if item.amount.not_stated is not None:
-            lines.append(f"    {'说明' if zh else 'why'}: {item.amount.not_stated(lang)}")
-        if item.units:
-            lines.append(f"    {'依据' if zh else 'units'}: {', '.join(u.label for u in item.units)}")
-        lines.append(f"    {'出处' if zh else 'source'}: {item.citation.section} 「{item.citation.quote}」")
-        if item.departments:
-            lines.append(f"    {'责任单位' if zh else 'departments'}: {'、'.join(item.departments)}")
-        heading = ("未计入", "not counted") if item.status == Status.eligible else ("原因", "reason")
-        for reason in item.reasons:
-            lines.append(f"    {heading[0] if zh else heading[1]}: {reason(lang)}")
-        if item.missing:
-            lines.append(f"    {'缺少' if zh else 'missing'}: {', '.join(item.missing)}")
+    if result.notices:
+        lines += [f"{'注意' if zh else 'Note'}: {notice(lang)}" for notice in result.notices]
+        lines.append("")
+    lines += _blocks(result.items, lang)
+    if result.other:
+        lines += ["", OTHER_HEADING[0] if zh else OTHER_HEADING[1], ""]
+        lines += _blocks(result.other, lang)
     lines.append("")
     if zh:
         lines.append(f"合计(可申请且金额明确): {result.total} 元")
@@ -62,9 +48,39 @@ def result_table(result: Result, lang: str = "zh") -> str:
             lines.append(f"Also eligible, amount not stated: {', '.join(result.not_stated)}")
     if result.questions:
         first = result.questions[0]
-        label = "下一个问题" if zh else "Next question"
-        lines.append(f"{label} ({first.path}): {first(lang)}")
+        label_ = "下一个问题" if zh else "Next question"
+        lines.append(f"{label_} ({first.path}): {first(lang)}")
     return "\n".join(lines)
+
+
+def _blocks(items: list[ItemResult], lang: str) -> list[str]:
+    zh = lang == "zh"
+    order = list(STATUS_LABELS)
+    lines: list[str] = []
+    for item in sorted(items, key=lambda i: order.index(i.status)):
+        lines.append(f"[{label(item.status, lang)}] {item.title(lang)}  ({item.id})")
+        if item.benefit_class.value != "claimable":
+            kind = f"{label(item.benefit_class, lang)} — {item.class_reason(lang)}"
+            lines.append(f"    {'性质' if zh else 'kind'}: {kind}")
+        lines.append(f"    {'金额' if zh else 'amount'}: {_amount(item, lang)}")
+        if item.amount.not_stated is not None:
+            lines.append(f"    {'说明' if zh else 'why'}: {item.amount.not_stated(lang)}")
+        if item.alternative is not None:
+            alt = item.alternative
+            figure = alt.subtotal if alt.subtotal is not None else alt.per_unit
+            lines.append(f"    {'另一读法' if zh else 'other reading'}: {alt(lang)} "
+                         f"({figure}{'元' if zh else ' yuan'}{'，未计入合计' if zh else ', not in the total'})")
+        if item.units:
+            lines.append(f"    {'依据' if zh else 'units'}: {', '.join(u.label for u in item.units)}")
+        lines.append(f"    {'出处' if zh else 'source'}: {item.citation.section} 「{item.citation.quote}」")
+        if item.departments:
+            lines.append(f"    {'责任单位' if zh else 'departments'}: {'、'.join(item.departments)}")
+        heading = ("未计入", "not counted") if item.status == Status.eligible else ("原因", "reason")
+        for reason in item.reasons:
+            lines.append(f"    {heading[0] if zh else heading[1]}: {reason(lang)}")
+        if item.missing:
+            lines.append(f"    {'缺少' if zh else 'missing'}: {', '.join(item.missing)}")
+    return lines
 
 
 def _item_dict(item: Any) -> dict[str, Any]:

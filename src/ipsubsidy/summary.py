@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ipsubsidy.result import ItemResult, Result, Status, yuan
+from ipsubsidy.result import ItemResult, Result, Status, label, yuan
 
 __all__ = ["summarise"]
 
@@ -64,8 +64,29 @@ def _claimable(result: Result, lang: str) -> list[str]:
     return out
 
 
+def _notices(result: Result, lang: str) -> list[str]:
+    return [notice(lang) for notice in result.notices]
+
+
+def _other(result: Result, lang: str) -> list[str]:
+    """Support that holds but is nothing to claim: said apart, never as 可申请."""
+    holding = [i for i in result.other if i.status in
+               (Status.candidate, Status.service_available, Status.encouraged, Status.policy_pending)]
+    if not holding:
+        return []
+    groups: dict[Status, list[ItemResult]] = {}
+    for item in holding:
+        groups.setdefault(item.status, []).append(item)
+    if lang == "zh":
+        parts = [f"{label(status, lang)}{len(items)}项(" + "、".join(i.title.zh for i in items) + ")"
+                 for status, items in groups.items()]
+        return [f"另有{len(holding)}项不能直接申请领取：{_join(parts, lang)}。"]
+    parts = [f"{label(status, lang)}: " + ", ".join(i.title.en for i in items) for status, items in groups.items()]
+    return [f"{len(holding)} more are not claims you can make ({_join(parts, lang)})."]
+
+
 def _pending(result: Result, lang: str) -> list[str]:
-    pending = result.by_status(Status.needs_info)
+    pending = [i for i in result.items if i.status == Status.needs_info]
     if not pending and not result.questions:
         return []
     out: list[str] = []
@@ -90,7 +111,7 @@ def _pending(result: Result, lang: str) -> list[str]:
 
 
 def _not_eligible(result: Result, lang: str) -> list[str]:
-    items = result.by_status(Status.not_eligible)
+    items = [i for i in result.items if i.status == Status.not_eligible]
     if not items:
         return []
     parts = []
@@ -108,8 +129,8 @@ def _not_eligible(result: Result, lang: str) -> list[str]:
 
 
 def _expired(result: Result, lang: str) -> list[str]:
-    items = result.by_status(Status.expired)
-    if not items:
+    items = [i for i in result.items if i.status == Status.expired]
+    if not items or result.notices:  # a notice has already said the document is closed
         return []
     if lang == "zh":
         return [f"有{len(items)}项条件符合但申请期已过。"]
@@ -117,7 +138,7 @@ def _expired(result: Result, lang: str) -> list[str]:
 
 
 def _policies(result: Result, lang: str) -> list[str]:
-    titles = list(dict.fromkeys(i.citation.document for i in result.items))
+    titles = list(dict.fromkeys(i.citation.document for i in result.all_items()))
     if not titles:
         return ["没有适用于您所在城市和主体类型的政策。" if lang == "zh"
                 else "No policy applies to this city and type of claimant."]
@@ -129,6 +150,7 @@ def _policies(result: Result, lang: str) -> list[str]:
 def summarise(result: Result, lang: str = "zh") -> str:
     """The plain sentences for ``result`` in ``lang`` (zh or en), one paragraph."""
     lang = "en" if lang == "en" else "zh"
-    sentences = [*_claimable(result, lang), *_pending(result, lang), *_not_eligible(result, lang),
-                 *_expired(result, lang), *_policies(result, lang)]
+    sentences = [*_notices(result, lang), *_claimable(result, lang), *_pending(result, lang),
+                 *_other(result, lang), *_not_eligible(result, lang), *_expired(result, lang),
+                 *_policies(result, lang)]
     return ("" if lang == "zh" else " ").join(sentences)

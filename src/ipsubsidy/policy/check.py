@@ -1,4 +1,6 @@
-"""``ipsubsidy policies check``: load every policy file with all its checks, then prove coverage.
+"""``ipsubsidy policies check``: load every policy file with all its checks, then prove coverage and amounts.
+
+Amounts: every stated amount must be a figure its own quote states (5000元, 2万元, 三十万元 all read exactly).
 
 Coverage: every clause of a source body that holds support language (给予, 奖励, 补助, …, or a stated
 amount such as 5000元) must lie, character by character, in the quotes of items or of ``not_encoded``
@@ -11,14 +13,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+
+import cn2an  # type: ignore[import-untyped]  # Chinese numerals (三十万, 两万): a maintained library, not ours
 
 from ipsubsidy.errors import CoverageError, PolicyError
 from ipsubsidy.policy.loader import duplicate_ids, load_policy_file, policy_files
 from ipsubsidy.policy.model import Document
 from ipsubsidy.policy.source import Paragraph, clause_spans, normalise
 
-__all__ = ["SUPPORT_WORDS", "CheckReport", "check_policies", "uncovered_paragraphs"]
+__all__ = ["SUPPORT_WORDS", "CheckReport", "amount_mismatches", "check_policies", "quoted_amounts",
+           "uncovered_paragraphs"]
 
 SUPPORT_WORDS: tuple[str, ...] = (
     # money and fees
@@ -108,6 +114,43 @@ def uncovered_paragraphs(doc: Document) -> list[tuple[Paragraph, list[str]]]:
     return out
 
 
+_FIGURE = re.compile(r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)\s*(万|亿)?元")
+_MULTIPLIER = {None: Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
+
+
+def quoted_amounts(quote: str) -> list[Decimal]:
+    """Every yuan figure a quote states, exactly: 5000元, 2万元, 1.5万元, 三十万元, 两万元."""
+    out = []
+    for digits, unit in _FIGURE.findall(normalise(quote)):
+        if digits[0].isdigit():
+            number = Decimal(digits)
+        else:  # Chinese numerals, read by cn2an (it returns an int, or a float for a fraction)
+            try:
+                number = Decimal(str(cn2an.cn2an(digits, "normal")))
+            except ValueError:
+                continue
+        out.append(number * _MULTIPLIER[unit or None])
+    return out
+
+
+def amount_mismatches(doc: Document) -> list[PolicyError]:
+    """Items whose stated amount is not a figure their own quote states (20000 beside 2万元 passes, 2000 fails)."""
+    problems = []
+    for item in doc.items:
+        benefit = item.spec.benefit
+        stated = {"benefit.amount": item.stated_amount}
+        if benefit.alternative is not None and benefit.alternative.per_unit is not None:
+            stated["benefit.alternative.per_unit"] = benefit.alternative.per_unit
+        figures = quoted_amounts(item.spec.citation.quote)
+        for where, amount in stated.items():
+            if amount is not None and amount not in figures:
+                shown = "、".join(f"{f.normalize():f}元" for f in figures) or "no figure"
+                problems.append(PolicyError(
+                    f"states {amount.normalize():f} yuan but its quote states {shown}",
+                    file=doc.file.name, item=item.id, field=where))
+    return problems
+
+
 def _whole_paragraph_clashes(doc: Document) -> list[str]:
     """Items quoting a paragraph that a not_encoded entry excludes whole: the exclusion would hide them."""
     whole = {p.number for n in doc.not_encoded if n.whole_paragraph for p in doc.source.paragraphs_quoting(n.quote)}
@@ -153,6 +196,7 @@ def check_policies(paths: Iterable[str | Path] | None = None) -> CheckReport:
         problems = duplicate_ids([*loaded, doc])
         problems = [p for p in problems if p.file == path.name]
         loaded.append(doc)
+        problems += amount_mismatches(doc)
         for item_id in _whole_paragraph_clashes(doc):
             problems.append(PolicyError("its quote lies in a paragraph a not_encoded entry excludes whole",
                                         file=path.name, item=item_id, field="citation.quote"))
