@@ -63,7 +63,8 @@ def test_evaluate_json(capsys: pytest.CaptureFixture[str], profile_json: Path) -
     assert result["total"] == "35000"
     items = {item["id"]: item for item in result["items"]}
     assert items[DOMESTIC]["status"] == "eligible"
-    assert items[DOMESTIC]["amount"] == {"per_unit": "5000", "quantity": 3, "subtotal": "15000", "not_stated": None}
+    assert items[DOMESTIC]["amount"] == {"per_unit": "5000", "quantity": 3, "subtotal": "15000", "not_stated": None,
+                                         "cap": None}
     assert items[FOREIGN]["amount"]["subtotal"] == "20000"
     assert items[DOMESTIC]["citation"]["section"] == "三(二)3"
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
+from ipsubsidy.amounts import pay
 from ipsubsidy.engine.logic import TV, ItemDecision, all3
 from ipsubsidy.engine.python import LeafTrace, PythonBackend, trace_condition
 from ipsubsidy.errors import BackendUnavailableError
@@ -37,7 +38,6 @@ from ipsubsidy.questions import ask
 from ipsubsidy.result import (
     HOLDS,
     AlternativeOut,
-    AmountOut,
     BenefitClass,
     CitationOut,
     ItemResult,
@@ -45,7 +45,6 @@ from ipsubsidy.result import (
     Reason,
     Result,
     Status,
-    UnitOut,
     yuan,
 )
 from ipsubsidy.shortfall import count_shortfall
@@ -219,16 +218,19 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
                               en=f"{facts[1]}, but the policy {word[1].format(bound)} (as of {as_of})"))
         if status == Status.expired:
             missing = []  # nothing is worth asking about a closed document
+    payment = pay(item, company, qualifying if truth is True else None, status == Status.eligible)
+    reasons += payment.reasons
+    if status != Status.expired:
+        missing += payment.missing
     benefit = item.spec.benefit
     return ItemResult(
         id=item.id, document=item.document.id, title=Localized(zh=item.title.zh, en=item.title.en),
         status=status, benefit_class=benefit.class_,
         class_reason=Localized(zh=benefit.class_reason.zh, en=benefit.class_reason.en),
         benefit_kind=benefit.kind.value, one_time=benefit.one_time,
-        amount=_amount(item, status, len(qualifying) if truth is True else None),
+        amount=payment.amount,
         alternative=_alternative(item, status, len(qualifying) if truth is True else None),
-        units=[UnitOut(collection=item.collection or "", index=i,
-                       label=unit_label(getattr(company, item.collection or "")[i], i)) for i in qualifying],
+        units=payment.units,
         citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
                              sentence=item.sentence,
                              quote=item.spec.citation.quote),
@@ -313,21 +315,6 @@ def _alternative(item: Item, status: Status, qualifying: int | None) -> Alternat
     subtotal = yuan(per_unit * quantity) if status == Status.eligible and quantity is not None else None
     return AlternativeOut(zh=alt.reading.zh, en=alt.reading.en, per_unit=yuan(per_unit), quantity=quantity,
                           subtotal=subtotal)
-
-
-def _amount(item: Item, status: Status, qualifying: int | None) -> AmountOut:
-    """The stated amount; the quantity once the facts qualify (``qualifying`` units; None while undecided)."""
-    amount = item.spec.benefit.amount
-    per_unit = item.stated_amount
-    quantity: int | None = None
-    if qualifying is not None:
-        quantity = qualifying if amount.per_unit is not None else 1
-    subtotal = None
-    if status == Status.eligible and per_unit is not None and quantity is not None:
-        subtotal = yuan(per_unit * quantity)
-    not_stated = Localized(zh=amount.not_stated.zh, en=amount.not_stated.en) if amount.not_stated else None
-    return AmountOut(per_unit=None if per_unit is None else yuan(per_unit), quantity=quantity,
-                     subtotal=subtotal, not_stated=not_stated)
 
 
 def _unit_explanations(item: Item, company: Company, decision: ItemDecision,

@@ -111,6 +111,7 @@ class AmountOut(_Out):
     quantity: int | None = Field(description="how many units (1 for a per-claim amount); null when not decided")
     subtotal: str | None = Field(description="per_unit × quantity for an eligible item with a stated amount")
     not_stated: Localized | None = Field(None, description="why there is no figure, when the source states none")
+    cap: str | None = Field(None, description="the most one claimant is paid (per claimant or per year), yuan")
 
 
 class AlternativeOut(_Out):
@@ -130,6 +131,7 @@ class UnitOut(_Out):
     collection: str
     index: int
     label: str
+    amount: str | None = Field(None, description="yuan this unit is paid (its tier, for a tiered amount)")
 
 
 class CitationOut(_Out):

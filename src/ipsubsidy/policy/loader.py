@@ -80,10 +80,13 @@ def _compile_item(spec: ItemSpec, doc: Document, file: str) -> Item:
     except ConditionError as exc:
         raise fail(str(exc), exc.field) from None
     counts = spec.counts
+    tiers = spec.benefit.amount.tiers or []
     if counts is None:
         if spec.benefit.amount.per_unit is not None:
             raise fail("a per_unit amount needs counts (the units it is paid for)", "benefit.amount.per_unit")
-        return Item(spec, doc, qualifies)
+        if spec.cap is not None and spec.cap.per == "year":
+            raise fail("a yearly cap needs counts with a date (the units' years)", "cap.per")
+        return Item(spec, doc, qualifies, tiers=_tiers(tiers, Company, fail))
     unit_model = _unit_model(counts.collection)
     if unit_model is None:
         lists = [n for n in Company.model_fields if _unit_model(n)]
@@ -108,8 +111,22 @@ def _compile_item(spec: ItemSpec, doc: Document, file: str) -> Item:
         bounds = [Compare(counts.date, "ge", lo, ftype), Compare(counts.date, "le", hi, ftype)]
     elif counts.per_year:
         raise fail("per_year needs date: the year field", "counts.per_year")
+    if spec.cap is not None and spec.cap.per == "year" and counts.date is None:
+        raise fail("a yearly cap needs counts with a date (the units' years)", "cap.per")
     unit_condition: Condition = All((*bounds, where)) if bounds else where
-    return Item(spec, doc, qualifies, unit_model, unit_condition, window.start, window.end)
+    return Item(spec, doc, qualifies, unit_model, unit_condition, window.start, window.end,
+                tiers=_tiers(tiers, unit_model, fail))
+
+
+def _tiers(tiers: list[Any], model: type[BaseModel], fail: Any) -> tuple[Condition, ...]:
+    """Each tier's ``when``, typed against the unit (items that count) or the profile."""
+    out = []
+    for index, tier in enumerate(tiers):
+        try:
+            out.append(_parse(tier.when, model, f"benefit.amount.tiers[{index}].when"))
+        except ConditionError as exc:
+            raise fail(str(exc), exc.field) from None
+    return tuple(out)
 
 
 def _check_quote(source: SourceText, section: str, quote: str, raise_: Any) -> None:

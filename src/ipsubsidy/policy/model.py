@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +31,8 @@ class Item:
     unit_condition: Condition = TRUE          # over one unit: `where` and the date window
     window_start: dt.date | None = None
     window_end: dt.date | None = None
+    tiers: tuple[Condition, ...] = ()         # each tier's `when`, over a unit (or the profile), in order
+    closes_early: dt.date | None = None       # the day before a newer document supersedes this one
 
     @property
     def id(self) -> str:
@@ -50,9 +52,22 @@ class Item:
 
     @property
     def stated_amount(self) -> Decimal | None:
-        """Yuan per unit (per_unit) or per claim (fixed); None when the source states no amount."""
+        """Yuan per unit (per_unit) or per claim (fixed); None when the source states no single amount
+        (none at all, or tiers)."""
         amount = self.spec.benefit.amount
         return amount.per_unit if amount.per_unit is not None else amount.fixed
+
+    @property
+    def least_amount(self) -> Decimal | None:
+        """The smallest amount the item can pay per unit or claim: the stated one, or the lowest tier."""
+        tiers = self.spec.benefit.amount.tiers
+        return min(t.amount for t in tiers) if tiers else self.stated_amount
+
+    @property
+    def per_unit_paid(self) -> bool:
+        """Whether each qualifying unit is paid (per_unit, or tiers on an item that counts units)."""
+        amount = self.spec.benefit.amount
+        return amount.per_unit is not None or (amount.tiers is not None and self.spec.counts is not None)
 
     @cached_property
     def sentence(self) -> str:
@@ -67,10 +82,12 @@ class Item:
 
     @property
     def claim_until(self) -> dt.date | None:
-        """The last day a claim can be made; None for a national rule the plan only restates."""
+        """The last day a claim can be made; None for a national rule the plan only restates. A document
+        superseded by a newer one closes the day before the newer one takes over."""
         if self.spec.restates is not None:
             return None
-        return self.spec.claim_until or self.document.meta.period.end
+        until = self.spec.claim_until or self.document.meta.period.end
+        return min(until, self.closes_early) if self.closes_early is not None else until
 
     @property
     def opens(self) -> dt.date:
@@ -101,10 +118,33 @@ class Document:
         return self.meta.city
 
 
+def _superseded(documents: list[Document]) -> list[Document]:
+    """The documents with every superseded one's items closing the day before its successor takes over.
+
+    Copies, never changes, a superseded document: the shipped set stays as it is when a package replaces
+    one of its documents."""
+    closing: dict[str, dt.date] = {}
+    for doc in documents:
+        for rule in doc.meta.supersedes:
+            day = rule.since - dt.timedelta(days=1)
+            closing[rule.document] = min(day, closing.get(rule.document, day))
+    out = []
+    for doc in documents:
+        last = closing.get(doc.id)
+        if last is None:
+            out.append(doc)
+            continue
+        copy = replace(doc)
+        object.__setattr__(copy, "items", tuple(replace(item, document=copy, closes_early=last) for item in doc.items))
+        out.append(copy)
+    return out
+
+
 class PolicySet:
     """Every loaded document and item, looked up by id or alias. Immutable once built."""
 
     def __init__(self, documents: list[Document]) -> None:
+        documents = _superseded(documents)
         self.documents: tuple[Document, ...] = tuple(documents)
         self.items: tuple[Item, ...] = tuple(item for doc in documents for item in doc.items)
         self._by_city: dict[str, tuple[Item, ...]] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,6 +20,7 @@ __all__ = [
     "Benefit",
     "BenefitClass",
     "BenefitKind",
+    "Cap",
     "Citation",
     "Counts",
     "DocumentMeta",
@@ -28,7 +29,10 @@ __all__ = [
     "Period",
     "PolicyFile",
     "Source",
+    "Stacking",
+    "Supersedes",
     "Text",
+    "Tier",
 ]
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)?$"
@@ -77,25 +81,73 @@ class BenefitClass(StrEnum):
     not_yet_made = "not_yet_made"  # the city promises to make or explore a policy (制定…政策, 探索…, 争取安排…)
 
 
+class Tier(_Spec):
+    """One step of a tiered amount (by level, by ranking): the first tier whose ``when`` holds pays."""
+
+    when: dict[str, Any]              # a condition over the unit (items with counts) or the profile
+    amount: Decimal = Field(gt=0, decimal_places=2)
+    label: Text | None = None
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        return _refuse_float(value)
+
+
 class Amount(_Spec):
     """Exactly one of: ``per_unit`` (yuan for each qualifying unit), ``fixed`` (yuan once per claim),
+    ``tiers`` (yuan by the first tier that holds: per unit with ``counts``, once per claim without),
     ``not_stated`` (why the source gives no figure)."""
 
     per_unit: Decimal | None = Field(None, gt=0, decimal_places=2)
     fixed: Decimal | None = Field(None, gt=0, decimal_places=2)
+    tiers: list[Tier] | None = Field(None, min_length=2)
     not_stated: Text | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Amount:
-        given = [k for k in ("per_unit", "fixed", "not_stated") if getattr(self, k) is not None]
+        given = [k for k in ("per_unit", "fixed", "tiers", "not_stated") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of per_unit, fixed, not_stated (got {', '.join(given) or 'none'})")
+            raise ValueError("give exactly one of per_unit, fixed, tiers, not_stated "
+                             f"(got {', '.join(given) or 'none'})")
         return self
 
     @field_validator("per_unit", "fixed", mode="before")
     @classmethod
     def _no_float(cls, value: Any) -> Any:
         return _refuse_float(value)
+
+
+class Cap(_Spec):
+    """单个企业(年度)最高不超过: the most an item pays one claimant, in all or in each calendar year of the
+    units' dates."""
+
+    amount: Decimal = Field(gt=0, decimal_places=2)
+    per: Literal["claimant", "year"] = "claimant"
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        return _refuse_float(value)
+
+
+class Stacking(_Spec):
+    """不重复享受: a unit (or, for items counting none, the claim) that both this item and an excluded one
+    would pay is paid once — by the larger amount, or by this item when ``keep: this``."""
+
+    excludes: list[str] = Field(min_length=1)   # item ids, in this or any other loaded document
+    keep: Literal["larger", "this"] = "larger"
+    quote: str | None = None                     # the 不重复享受 words, verbatim, when they stand apart
+
+
+class Supersedes(_Spec):
+    """A newer document replaces an older one from a date: the older one's claims close the day before."""
+
+    document: str
+    since: dt.date = Field(alias="from")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
 
 
 class Alternative(_Spec):
@@ -125,7 +177,7 @@ class Benefit(_Spec):
 
     @model_validator(mode="after")
     def _money_only_when_claimable(self) -> Benefit:
-        stated = self.amount.per_unit is not None or self.amount.fixed is not None
+        stated = self.amount.not_stated is None
         if stated and self.class_ != BenefitClass.claimable:
             raise ValueError(f"a stated amount belongs to a claimable benefit, not to class {self.class_.value}")
         return self
@@ -189,6 +241,8 @@ class DocumentMeta(_Spec):
     date_note: Text | None = None
     period: Period
     source: Source
+    district: str | None = None       # a district's own document: it applies to claimants of that district only
+    supersedes: list[Supersedes] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list)
 
 
@@ -203,6 +257,8 @@ class ItemSpec(_Spec):
     window: Window | None = None       # where the units' dates must fall; default: the document period
     claim_until: dt.date | None = None  # last day a claim can be made; default: the period's end
     restates: Text | None = None      # the national rule the plan only restates: it does not close with the plan
+    stacking: Stacking | None = None  # 不重复享受 with other items
+    cap: Cap | None = None            # the most one claimant is paid
     citation: Citation
     departments: list[str] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list)
