@@ -72,7 +72,7 @@ def test_result_json_has_the_required_keys() -> None:
     domestic = by_id["jinzhong-2020.invention-patent-domestic"]
     assert domestic["amount"] == {"per_unit": "5000", "quantity": 1, "subtotal": "5000", "not_stated": None,
                                   "cap": None}
-    assert domestic["units"] == [{"collection": "patents", "index": 0, "label": "ZL201811564288.X"}]
+    assert domestic["units"] == [{"collection": "patents", "index": 0, "label": "ZL201811564288.X", "amount": "5000"}]
     assert domestic["departments"] == ["市市场监管局"]
     longmen = by_id["jinzhong-2020.longmen"]
     assert longmen["status"] == "needs_info"
