@@ -61,9 +61,11 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
     not_stated = Localized(zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
     per_unit = item.stated_amount
     shown = None if per_unit is None else yuan(per_unit)
+    cap = item.spec.cap
+    out = Payment(AmountOut(per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated,
+                            cap=None if cap is None else yuan(cap.amount)), [])
     if qualifying is None:
-        return Payment(AmountOut(per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated), [])
-    out = Payment(AmountOut(per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated), [])
+        return out
     each: list[tuple[int | None, Decimal | None]] = []  # (unit index or None for the claim, its amount)
     if item.per_unit_paid:
         for i in qualifying:
@@ -94,7 +96,6 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
     quantity = len(each)
     stated = [v for _, v in each if v is not None]
     subtotal = sum(stated, Decimal(0)) if paid and spec.not_stated is None and len(stated) == quantity else None
-    cap = item.spec.cap
     if subtotal is not None and cap is not None:
         subtotal = _capped(item, entries, each, subtotal, out)
     out.amount = AmountOut(per_unit=shown, quantity=quantity, subtotal=None if subtotal is None else yuan(subtotal),

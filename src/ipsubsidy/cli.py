@@ -3,7 +3,11 @@
     ipsubsidy evaluate PROFILE.(json|yaml) [--as-of YYYY-MM-DD] [--format table|json] [--lang zh|en]
     ipsubsidy policies [--format table|json]
     ipsubsidy policies check [PATH ...]
+    ipsubsidy test PACKAGE|SCENARIO.yaml ...       run a package's scenario files, like `openfisca test`
     ipsubsidy schema
+
+``--policies DIR`` (repeatable) adds a policy package — a folder with ``policies/`` (and ``tests/``), or an
+installed package advertising the ``ipsubsidy.policies`` entry point — to the shipped documents.
     ipsubsidy serve [--host 127.0.0.1] [--port 8000]     (needs: pip install 'ipsubsidy[service]')
 
 Only the library's own errors (and unreadable input) are caught: one line naming the problem, exit 2.
@@ -73,17 +77,45 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=["table", "json"], default="table")
     ev.add_argument("--lang", choices=["zh", "en"], default="zh")
     ev.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
+    _packages(ev)
     pol = sub.add_parser("policies", help="list documents and items, or check policy files")
     pol.add_argument("action", nargs="?", choices=["check"], help="check policy files (default: shipped)")
     pol.add_argument("paths", nargs="*", help="policy files or folders to check")
     pol.add_argument("--format", choices=["table", "json"], default="table")
     pol.add_argument("--lang", choices=["zh", "en"], default="zh")
+    _packages(pol)
+    tst = sub.add_parser("test", help="run scenario files of policy packages (like `openfisca test`)")
+    tst.add_argument("paths", nargs="+", help="package folders (their tests/*.yaml) or scenario files")
+    tst.add_argument("--backend", choices=["python", "durable-rules", "all"], default="all",
+                     help="backends to run every case on (default: every one that imports here)")
+    _packages(tst)
     sub.add_parser("schema", help="print the profile's JSON Schema")
     srv = sub.add_parser("serve", help="run the HTTP service (pip install 'ipsubsidy[service]')")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     return parser
+
+
+def _packages(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--policies", action="append", default=[], metavar="DIR",
+                         help="a policy package to load beside the shipped documents (repeatable)")
+
+
+def _test(args: argparse.Namespace) -> int:
+    from ipsubsidy.engine import durable
+    from ipsubsidy.policy.loader import load_policies
+    from ipsubsidy.scenarios import run_scenarios
+
+    # a package folder named as a path to test is loaded too: its scenarios test its own documents
+    packages = [*args.policies, *(p for p in args.paths if Path(p, "policies").is_dir())]
+    policies = load_policies(packages=list(dict.fromkeys(packages)))
+    backends = ["python", "durable-rules"] if args.backend == "all" else [args.backend]
+    if args.backend == "all" and not durable.available():
+        backends = ["python"]
+    report = run_scenarios(args.paths, policies, backends)
+    print(report.text())
+    return 0 if report.ok else 1
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -103,20 +135,26 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         print(json.dumps(Company.model_json_schema(), ensure_ascii=False, indent=2))
         return 0
+    if args.command == "test":
+        return _test(args)
     if args.command == "policies":
         if args.action == "check":
             from ipsubsidy.policy.check import check_policies
 
-            report = check_policies(args.paths or None)
+            report = check_policies(args.paths or None, packages=args.policies)
             print(report.text())
             return 0 if report.ok else 1
-        policies = shipped_policies() if not args.paths else load_policies(args.paths)
+        if not args.paths and not args.policies:
+            policies = shipped_policies()
+        else:
+            policies = load_policies(args.paths or None, packages=args.policies)
         out = policies_json(policies) if args.format == "json" else policies_table(policies, args.lang)
         print(out)
         return 0
     profile = parse_profile(_read_profile(args.profile), args.profile)
     backend = None if args.backend == "auto" else args.backend
-    result = evaluate(profile, args.as_of, backend=backend)
+    extra = load_policies(packages=args.policies) if args.policies else None
+    result = evaluate(profile, args.as_of, backend=backend, policies=extra)
     if args.format == "json":
         print(result.model_dump_json(indent=2))
     else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal, Protocol
@@ -48,6 +49,7 @@ from ipsubsidy.result import (
     yuan,
 )
 from ipsubsidy.shortfall import count_shortfall
+from ipsubsidy.stacking import stacking_plan
 
 __all__ = ["Backend", "BackendName", "Evaluator", "evaluate"]
 
@@ -136,6 +138,7 @@ class Evaluator:
         applicable = [(item, tv) for item in candidates if (tv := _applies(item, profile)) is not False]
         decisions = backend.decide(profile, [item for item, _ in applicable])
         results = [_item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
+        results = _stacked(policies, applicable, decisions, results, profile, when)
         claimable = [r for r in results if r.benefit_class == BenefitClass.claimable]
         questions = ask(policies, profile, decisions, claimable, when)
         total = sum((Decimal(i.amount.subtotal) for i in claimable if i.amount.subtotal is not None), Decimal(0))
@@ -145,6 +148,34 @@ class Evaluator:
             other=[r for r in results if r.benefit_class != BenefitClass.claimable], total=yuan(total),
             not_stated=[i.id for i in claimable if i.status == Status.eligible and i.amount.not_stated is not None],
             questions=questions)
+
+
+def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisions: dict[str, ItemDecision],
+             results: list[ItemResult], company: Company, as_of: dt.date) -> list[ItemResult]:
+    """Results after the 不重复享受 rules: an item that yields units is re-derived without them; one that
+    yields its claim is not eligible, saying to which item it went."""
+    if not any(item.spec.stacking for item, _ in applicable):
+        return results
+    plan = stacking_plan(policies, [item for item, _ in applicable], {r.id: r for r in results})
+    if not plan:
+        return results
+    out = []
+    for (item, applies), result in zip(applicable, results, strict=True):
+        give = plan.get(item.id)
+        if give is None:
+            out.append(result)
+            continue
+        labels = {u.index: u.label for u in result.units}
+        decision = decisions[item.id]
+        if give.units:
+            units = tuple(False if i in give.units else v for i, v in enumerate(decision.units))
+            result = _item_result(item, applies, replace(decision, units=units), company, as_of)
+        if give.claim is not None:
+            result = result.model_copy(update={
+                "status": Status.not_eligible, "units": [],
+                "amount": result.amount.model_copy(update={"quantity": None, "subtotal": None})})
+        out.append(result.model_copy(update={"reasons": [*result.reasons, *give.reasons(labels)]}))
+    return out
 
 
 def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Localized]:
@@ -175,14 +206,17 @@ def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Loca
 def _applies(item: Item, company: Company) -> TV:
     city = None if company.city is None else company.city == item.document.city
     kind = None if company.entity_type is None else company.entity_type in item.spec.beneficiaries
-    return all3([city, kind])
+    district = item.document.meta.district
+    place: TV = True if district is None else None if company.district is None else company.district == district
+    return all3([city, place, kind])
 
 
 def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemResult:
     reasons: list[Reason] = []
     missing: list[str] = []
     if applies is None:
-        missing += [name for name in ("city", "entity_type") if getattr(company, name) is None]
+        places = ("city", "district") if item.document.meta.district else ("city",)
+        missing += [name for name in (*places, "entity_type") if getattr(company, name) is None]
     profile_truth = decision.profile
     if profile_truth is True:
         for name, value in _late_facts(item, company, as_of):

@@ -119,7 +119,7 @@ def _candidates(item: Item, result: ItemResult, decision: ItemDecision, company:
     if result.status in (Status.not_eligible, Status.expired) or not _claimable_later(item, as_of):
         return
     stake = _stake(item, None if item.collection is None else getattr(company, item.collection), decision)
-    for name in ("city", "entity_type"):
+    for name in ("city", "district", "entity_type"):
         if name in result.missing and getattr(company, name) is None:
             yield _Ask(name, Company, name), stake
     if decision.profile is None:

@@ -16,13 +16,19 @@ OTHER_HEADING = ("—— 其他支持(不能直接申请领取：评选、服务
 
 def _amount(item: ItemResult, lang: str) -> str:
     amount = item.amount
-    if amount.per_unit is None:
-        return "金额未定" if lang == "zh" else "amount not stated"
     unit = "元" if lang == "zh" else " yuan"
+    cap = f"({'最高' if lang == 'zh' else 'at most '}{amount.cap}{unit})" if amount.cap else ""
+    if amount.per_unit is None:
+        if amount.not_stated is not None:
+            return "金额未定" if lang == "zh" else "amount not stated"
+        if amount.subtotal is None:  # tiers, not settled yet
+            return ("按档次计" if lang == "zh" else "by tier") + cap
+        parts = " + ".join(f"{u.amount}" for u in item.units if u.amount) or amount.subtotal
+        return f"{parts} = {amount.subtotal}{unit}{cap}"
     if amount.quantity is None:
-        return f"{amount.per_unit}{unit}"
+        return f"{amount.per_unit}{unit}{cap}"
     shown = f"{amount.per_unit}{unit} × {amount.quantity}"
-    return f"{shown} = {amount.subtotal}{unit}" if amount.subtotal is not None else shown
+    return (f"{shown} = {amount.subtotal}{unit}" if amount.subtotal is not None else shown) + cap
 
 
 def result_table(result: Result, lang: str = "zh") -> str:

@@ -19,7 +19,14 @@ from pathlib import Path
 import cn2an  # type: ignore[import-untyped]  # Chinese numerals (三十万, 两万): a maintained library, not ours
 
 from ipsubsidy.errors import CoverageError, PolicyError
-from ipsubsidy.policy.loader import duplicate_ids, load_policy_file, policy_files
+from ipsubsidy.policy.loader import (
+    dangling_references,
+    duplicate_ids,
+    load_policy_file,
+    package_dir,
+    policy_files,
+    shipped_policies,
+)
 from ipsubsidy.policy.model import Document
 from ipsubsidy.policy.source import Paragraph, clause_spans, normalise
 
@@ -134,13 +141,18 @@ def quoted_amounts(quote: str) -> list[Decimal]:
 
 
 def amount_mismatches(doc: Document) -> list[PolicyError]:
-    """Items whose stated amount is not a figure their own quote states (20000 beside 2万元 passes, 2000 fails)."""
+    """Items whose stated amount (or tier, cap, other reading) is not a figure their own quote states
+    (20000 beside 2万元 passes, 2000 fails)."""
     problems = []
     for item in doc.items:
         benefit = item.spec.benefit
         stated = {"benefit.amount": item.stated_amount}
         if benefit.alternative is not None and benefit.alternative.per_unit is not None:
             stated["benefit.alternative.per_unit"] = benefit.alternative.per_unit
+        for index, tier in enumerate(benefit.amount.tiers or []):
+            stated[f"benefit.amount.tiers[{index}].amount"] = tier.amount
+        if item.spec.cap is not None:
+            stated["cap.amount"] = item.spec.cap.amount
         figures = quoted_amounts(item.spec.citation.quote)
         for where, amount in stated.items():
             if amount is not None and amount not in figures:
@@ -178,13 +190,18 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def check_policies(paths: Iterable[str | Path] | None = None) -> CheckReport:
-    """Check policy files (default: the shipped ones); collect every problem instead of stopping."""
+def check_policies(paths: Iterable[str | Path] | None = None, packages: Iterable[str | Path] = ()) -> CheckReport:
+    """Check policy files (default: the shipped ones) and those of policy packages; collect every problem
+    instead of stopping. References to other documents (不重复享受, supersedes) may name shipped ones."""
     report = CheckReport()
     try:
-        files = policy_files(paths)
+        files = policy_files(None if paths is None else [package_dir(p) for p in paths])
+        files += [f for ref in packages for f in policy_files([package_dir(ref)])]
     except PolicyError as exc:
         report.errors.append(exc)
+        return report
+    if not files:
+        report.errors.append(PolicyError("no policy files to check", file=", ".join(map(str, paths or ()))))
         return report
     loaded: list[Document] = []
     for path in files:
@@ -209,4 +226,10 @@ def check_policies(paths: Iterable[str | Path] | None = None) -> CheckReport:
         report.errors.extend(problems)
         if not problems:
             report.documents.append(doc)
+    ids = {doc.id for doc in loaded}
+    shipped = [] if paths is None else [d for d in shipped_policies().documents if d.id not in ids]
+    report.errors += [e for e in dangling_references([*loaded, *shipped]) if any(e.file == d.file.name for d in loaded)]
+    for doc in report.documents[:]:
+        if any(e.file == doc.file.name for e in report.errors):
+            report.documents.remove(doc)
     return report

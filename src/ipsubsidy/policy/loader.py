@@ -28,10 +28,13 @@ from ipsubsidy.profile import Company
 from ipsubsidy.yamlio import load_yaml
 
 __all__ = [
+    "ENTRY_POINTS",
+    "dangling_references",
     "default_policy_dir",
     "duplicate_ids",
     "load_policies",
     "load_policy_file",
+    "package_dir",
     "policy_files",
     "shipped_policies",
 ]
@@ -222,13 +225,61 @@ def duplicate_ids(documents: Iterable[Document]) -> list[PolicyError]:
     return errors
 
 
-def load_policies(paths: Iterable[Path | str] | None = None) -> PolicySet:
-    """Load policy files (default: every shipped one). Paths may be files or folders of ``*.yaml``."""
+ENTRY_POINTS = "ipsubsidy.policies"
+
+
+def package_dir(ref: Path | str) -> Path:
+    """The policy folder of a package: a folder holding ``policies/`` (and ``tests/``), a folder of policy
+    files itself, or the name of an installed Python package that advertises one under the
+    ``ipsubsidy.policies`` entry point (its value: a module whose folder holds ``policies/``)."""
+    path = Path(ref)
+    if path.is_dir():
+        return path / "policies" if (path / "policies").is_dir() else path
+    if path.exists():
+        return path
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=ENTRY_POINTS):
+        if point.name == str(ref):
+            folder = Path(str(resources.files(point.value)))
+            return folder / "policies" if (folder / "policies").is_dir() else folder
+    installed = sorted(p.name for p in entry_points(group=ENTRY_POINTS))
+    raise PolicyError("no such policy package: not a folder, nor an installed package"
+                      + (f" (installed: {', '.join(installed)})" if installed else ""), file=str(ref))
+
+
+def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[Path | str] = ()) -> PolicySet:
+    """Load policy files (default: every shipped one) and the documents of policy packages beside them.
+
+    ``paths`` may be files or folders of ``*.yaml`` and replace the shipped set; ``packages`` (folders or
+    installed package names, see ``package_dir``) add to it, like OpenFisca extensions."""
     documents = [load_policy_file(f) for f in policy_files(paths)]
-    errors = duplicate_ids(documents)
+    documents += [load_policy_file(f) for ref in packages for f in policy_files([package_dir(ref)])]
+    errors = duplicate_ids(documents) + dangling_references(documents)
     if errors:
         raise errors[0]
     return PolicySet(documents)
+
+
+def dangling_references(documents: Iterable[Document]) -> list[PolicyError]:
+    """An error for every 不重复享受 item and every superseded document that no loaded file defines."""
+    documents = list(documents)
+    names = {name for doc in documents for item in doc.items for name in (item.id, *item.spec.aliases)}
+    ids = {doc.id for doc in documents}
+    errors = []
+    for doc in documents:
+        for item in doc.items:
+            for name in item.spec.stacking.excludes if item.spec.stacking else []:
+                if name not in names:
+                    hint = suggest(name, names)
+                    errors.append(PolicyError(f"excludes {name!r}, which no loaded policy defines"
+                                              + (f" (did you mean {hint!r}?)" if hint else ""),
+                                              file=doc.file.name, item=item.id, field="stacking.excludes"))
+        for index, rule in enumerate(doc.meta.supersedes):
+            if rule.document not in ids:
+                errors.append(PolicyError(f"supersedes {rule.document!r}, which no loaded policy defines",
+                                          file=doc.file.name, field=f"document.supersedes[{index}].document"))
+    return errors
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ _SPACE = re.compile(r"\s+")
 _NUM = "一二三四五六七八九十"
 _HEADINGS: tuple[tuple[int, re.Pattern[str], str], ...] = (
     (1, re.compile(rf"^([{_NUM}]+)、"), "{}"),
+    (1, re.compile(rf"^(第[{_NUM}百零]+条)"), "{}"),  # the articles of a 办法 or 细则: 第十二条
     (2, re.compile(rf"^\(([{_NUM}]+)\)"), "({})"),
     (3, re.compile(r"^(\d{1,2})[.、](?!\d)"), "{}"),
     (4, re.compile(r"^\((\d{1,2})\)"), "({})"),

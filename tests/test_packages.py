@@ -1,0 +1,137 @@
+"""Policy packages: a folder of policy files, sources and scenarios, added with ``--policies`` beside the
+shipped documents; stacking rules between documents (不重复享受, caps, tiers, supersedes) are data, checked and
+explained. The test package ``tests/packages/demo-district`` is a fictional district document of Jinzhong."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import ipsubsidy
+from ipsubsidy.cli import main
+from ipsubsidy.policy.check import check_policies
+from ipsubsidy.policy.loader import load_policies
+from ipsubsidy.result import Status
+
+PACKAGE = Path(__file__).parent / "packages" / "demo-district"
+POLICY = PACKAGE / "policies" / "demo-district-2021.yaml"
+PROFILE = {
+    "city": "晋中", "district": "示例区", "entity_type": "enterprise",
+    "patents": [{"number": "ZL201811564288.X", "grant_date": "2021-03-02"},
+                {"number": "ZL201510958772.0", "grant_date": "2021-06-15"}],
+}
+
+
+def _copy(tmp_path: Path, change: dict[str, object] | None = None, item: int = 0) -> Path:
+    target = tmp_path / "pkg"
+    shutil.copytree(PACKAGE, target)
+    if change:
+        path = target / "policies" / POLICY.name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["items"][item].update(change)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def test_the_package_passes_the_checker_and_its_own_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_policies([PACKAGE]).ok
+    assert main(["policies", "check", str(PACKAGE)]) == 0
+    assert main(["test", str(PACKAGE), "--backend", "python"]) == 0
+    out = capsys.readouterr().out
+    assert "9 passed, 0 failed" in out
+
+
+def test_a_failing_scenario_fails_ipsubsidy_test(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pkg = _copy(tmp_path)
+    scenario = pkg / "tests" / "demo-district-2021.yaml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace('total: "10000"', 'total: "15000"', 1),
+                        encoding="utf-8")
+    assert main(["test", str(pkg), "--backend", "python"]) == 1
+    assert "total: expected 15000, got 10000" in capsys.readouterr().out
+
+
+def test_evaluate_with_the_package_shows_the_exclusion_and_the_cap(capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PROFILE, ensure_ascii=False), encoding="utf-8")
+    assert main(["evaluate", str(profile), "--as-of", "2021-12-31", "--policies", str(PACKAGE),
+                 "--format", "json", "--backend", "python"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    items = {i["id"]: i for i in result["items"]}
+    district = items["demo-district-2021.invention-patent"]
+    assert district["status"] == "not_eligible"
+    assert district["amount"]["cap"] == "10000"
+    assert any("不重复享受，按较高者计入该项" in r["zh"] for r in district["reasons"])
+    assert items["jinzhong-2020.invention-patent-domestic"]["amount"]["subtotal"] == "10000"
+    assert result["total"] == "10000"
+    # without the package the district items are simply not there
+    assert main(["evaluate", str(profile), "--as-of", "2021-12-31", "--format", "json"]) == 0
+    assert "demo-district-2021.invention-patent" not in capsys.readouterr().out
+
+
+def test_keep_this_pays_the_declaring_item_even_when_smaller(tmp_path: Path) -> None:
+    pkg = _copy(tmp_path, {"stacking": {"excludes": ["jinzhong-2020.invention-patent-domestic"], "keep": "this"}})
+    result = ipsubsidy.evaluate(PROFILE, dt.date(2021, 12, 31), policies=load_policies(packages=[pkg]),
+                                backend="python")
+    assert result.item("demo-district-2021.invention-patent").amount.subtotal == "6000"
+    assert result.item("jinzhong-2020.invention-patent-domestic").status == Status.not_eligible
+    assert result.total == "6000"
+
+
+def test_without_the_exclusion_both_would_pay(tmp_path: Path) -> None:
+    """The control: it is the 不重复享受 rule, not something else, that keeps the patents from paying twice."""
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["items"][0]["stacking"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = ipsubsidy.evaluate(PROFILE, dt.date(2021, 12, 31), policies=load_policies(packages=[pkg]),
+                                backend="python")
+    assert result.total == "16000"  # 2 × 5000 + 2 × 3000
+
+
+@pytest.mark.parametrize(("change", "field", "says"), [
+    ({"stacking": {"excludes": ["jinzhong-2020.invention-patent-domestc"]}}, "stacking.excludes",
+     "did you mean 'jinzhong-2020.invention-patent-domestic'"),
+    ({"cap": {"amount": 20000, "per": "year"}}, "cap.amount", "states 20000 yuan but its quote states"),
+])
+def test_the_checker_refuses_a_broken_rule(tmp_path: Path, change: dict[str, object], field: str, says: str) -> None:
+    report = check_policies([_copy(tmp_path, change)])
+    errors = [e for e in report.errors if e.field == field]
+    assert errors and says in str(errors[0]), [str(e) for e in report.errors]
+
+
+def test_a_tier_amount_must_be_in_the_quote(tmp_path: Path) -> None:
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    path.write_text(path.read_text(encoding="utf-8").replace("amount: 50000,", "amount: 60000,"), encoding="utf-8")
+    report = check_policies([pkg])
+    assert [e.field for e in report.errors] == ["benefit.amount.tiers[1].amount"]
+
+
+def test_a_newer_document_supersedes_an_older_one_from_its_date(tmp_path: Path) -> None:
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["document"]["supersedes"] = [{"document": "jinzhong-2020", "from": "2021-07-01"}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    policies = load_policies(packages=[pkg])
+    before = ipsubsidy.evaluate(PROFILE, dt.date(2021, 6, 30), policies=policies, backend="python")
+    after = ipsubsidy.evaluate(PROFILE, dt.date(2021, 7, 1), policies=policies, backend="python")
+    domestic = "jinzhong-2020.invention-patent-domestic"
+    assert before.item(domestic).status == Status.eligible
+    assert after.item(domestic).status == Status.expired
+    assert after.item("demo-district-2021.invention-patent").amount.subtotal == "6000"
+    # the shipped set itself is untouched
+    assert ipsubsidy.shipped_policies().item(domestic).claim_until == dt.date(2022, 12, 31)
+
+
+def test_an_unknown_package_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policies", "--policies", "no-such-package"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ipsubsidy: no-such-package: no such policy package") and err.count("\n") == 1
