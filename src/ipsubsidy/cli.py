@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from ipsubsidy.errors import IpSubsidyError, ProfileError
+from ipsubsidy.errors import IpSubsidyError, PolicyError, ProfileError
 from ipsubsidy.render import policies_json, policies_table, result_table
 from ipsubsidy.yamlio import DuplicateKeyError, load_yaml
 
@@ -79,8 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     _packages(ev)
     pol = sub.add_parser("policies", help="list documents and items, or check policy files")
-    pol.add_argument("action", nargs="?", choices=["check"], help="check policy files (default: shipped)")
-    pol.add_argument("paths", nargs="*", help="policy files or folders to check")
+    pol.add_argument("action", nargs="?", choices=["check", "new"],
+                     help="check: check policy files (default: shipped); new: draft a policy file from a source text")
+    pol.add_argument("paths", nargs="*", help="policy files, folders or packages to check; for new, the source text")
+    pol.add_argument("--city", help="new: the city id of the document (e.g. jinzhong)")
+    pol.add_argument("--issued", type=_date, help="new: the date the document was issued, YYYY-MM-DD")
+    pol.add_argument("--id", dest="doc_id", help="new: the document id (default CITY-YEAR)")
+    pol.add_argument("--out", help="new: write the draft here (and copy the source into sources/ beside it)")
     pol.add_argument("--format", choices=["table", "json"], default="table")
     pol.add_argument("--lang", choices=["zh", "en"], default="zh")
     _packages(pol)
@@ -118,6 +123,32 @@ def _test(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _new(args: argparse.Namespace) -> int:
+    import shutil
+
+    from ipsubsidy.policy.draft import draft_policy, dump
+
+    if len(args.paths) != 1 or not args.city or not args.issued:
+        raise PolicyError("policies new takes one SOURCE.txt and --city and --issued", file="(arguments)")
+    source = Path(args.paths[0])
+    try:
+        text = dump(draft_policy(source, args.city, args.issued, args.doc_id))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PolicyError(f"cannot draft from it: {exc}", file=str(source)) from None
+    if not args.out:
+        print(text, end="")
+        return 0
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    sources = out.parent / "sources"
+    sources.mkdir(exist_ok=True)
+    if not (sources / source.name).exists():
+        shutil.copyfile(source, sources / source.name)
+    print(f"wrote {out}; the source is in {sources / source.name}", file=sys.stderr)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from ipsubsidy.evaluate import evaluate
     from ipsubsidy.policy.loader import load_policies, shipped_policies
@@ -138,6 +169,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "test":
         return _test(args)
     if args.command == "policies":
+        if args.action == "new":
+            return _new(args)
         if args.action == "check":
             from ipsubsidy.policy.check import check_policies
 

@@ -193,6 +193,16 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
             raise PolicyError(message, file=file, field=f"not_encoded[{_i}].{where}")
 
         _check_quote(source, skipped.section, skipped.quote, fail_ne)
+    for index, draft in enumerate(spec.drafts):
+        def fail_draft(message: str, where: str, _i: int = index) -> None:
+            raise PolicyError(message, file=file, field=f"drafts[{_i}].{where}")
+
+        _check_quote(source, draft.section, draft.quote, fail_draft)
+    if spec.drafts:
+        first = spec.drafts[0]
+        raise PolicyError(f"{len(spec.drafts)} passages are still drafts: decide each (an item, or a not_encoded "
+                          f"entry with its reason) and delete it from drafts; the first is "
+                          f"{first.section or 'preamble'} 「{first.quote[:40]}」", file=file, field="drafts")
     object.__setattr__(doc, "items", tuple(items))
     object.__setattr__(doc, "not_encoded", tuple(spec.not_encoded))
     return doc

@@ -24,6 +24,7 @@ __all__ = [
     "Citation",
     "Counts",
     "DocumentMeta",
+    "Draft",
     "ItemSpec",
     "NotEncoded",
     "Period",
@@ -273,7 +274,26 @@ class NotEncoded(_Spec):
     whole_paragraph: bool = False  # the whole paragraph the quote lies in is no item (e.g. targets, principles)
 
 
+class Draft(_Spec):
+    """A passage ``policies new`` found support language in, still to be decided by a person: an item
+    (moved to ``items`` with its class, beneficiaries and conditions) or a reasoned ``not_encoded`` entry.
+    A file with drafts never loads."""
+
+    section: str
+    quote: str = Field(min_length=4)
+    words: list[str] = Field(default_factory=list)        # the support language found
+    amounts: list[Decimal] = Field(default_factory=list)  # yuan figures of the quote, proposed as amounts
+    class_hint: BenefitClass | None = None                # what the words suggest; a person decides
+
+
 class PolicyFile(_Spec):
     document: DocumentMeta
-    items: list[ItemSpec] = Field(min_length=1)
+    items: list[ItemSpec] = Field(default_factory=list)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
+    drafts: list[Draft] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _some_items(self) -> PolicyFile:
+        if not self.items and not self.drafts:
+            raise ValueError("a policy file has at least one item")
+        return self
