@@ -264,6 +264,8 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
         benefit_kind=benefit.kind.value, one_time=benefit.one_time,
         amount=payment.amount,
         alternative=_alternative(item, status, len(qualifying) if truth is True else None),
+        restates=None if item.spec.restates is None else Localized(zh=item.spec.restates.zh,
+                                                                   en=item.spec.restates.en),
         units=payment.units,
         citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
                              sentence=item.sentence,

@@ -71,6 +71,8 @@ def _blocks(items: list[ItemResult], lang: str) -> list[str]:
         lines.append(f"    {'金额' if zh else 'amount'}: {_amount(item, lang)}")
         if item.amount.not_stated is not None:
             lines.append(f"    {'说明' if zh else 'why'}: {item.amount.not_stated(lang)}")
+        if item.restates is not None:
+            lines.append(f"    {'依据国家规定' if zh else 'restates national rule'}: {item.restates(lang)}")
         if item.alternative is not None:
             alt = item.alternative
             figure = alt.subtotal if alt.subtotal is not None else alt.per_unit

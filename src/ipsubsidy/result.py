@@ -182,6 +182,8 @@ class ItemResult(_Out):
     amount: AmountOut
     alternative: AlternativeOut | None = Field(
         None, description="another reading of the text with its amount, shown beside the total, never in it")
+    restates: Localized | None = Field(
+        None, description="the national rule the document only restates: it does not close with the document")
     units: list[UnitOut] = Field(description="the qualifying units (patents, registrations, years...)")
     citation: CitationOut
     departments: list[str]
