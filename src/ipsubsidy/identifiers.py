@@ -1,4 +1,4 @@
-"""Identifiers found in IP-subsidy applications: credit codes and Chinese patent numbers.
+"""Identifiers found in IP-subsidy applications: credit codes and patent numbers (Chinese and foreign).
 
 Algorithms were checked against real published identifiers (see ``tests/test_identifiers.py``):
 
@@ -23,12 +23,15 @@ __all__ = [
     "CREDIT_CODE_ALPHABET",
     "CnPatentNumber",
     "IdentifierError",
+    "canonical_text",
     "PatentKind",
+    "PatentNumber",
     "credit_code_check_char",
     "organisation_code_check_char",
     "parse_cn_patent_number",
     "patent_check_digit",
     "patent_kind_for_type_digit",
+    "read_patent_number",
     "validate_credit_code",
 ]
 
@@ -203,3 +206,74 @@ def parse_cn_patent_number(text: str) -> CnPatentNumber:
         two = int(digits[:2])
         year, rest = (1900 + two if two >= 85 else 2000 + two), digits[2:]
     return CnPatentNumber(year=year, type_digit=int(rest[0]), serial=rest[1:], check=check)
+
+
+# ---------------------------------------------------------------- patent numbers of any office
+
+_FOREIGN_RE = re.compile(r"([A-Z]{2})(\d[\d/]*)([A-Z]\d?)?")
+_APPLICATION_KIND_CODES = frozenset({"A", "A1", "A2", "A3", "A4", "A8", "A9"})
+# Offices that publish international applications but grant no patent themselves.
+_NON_GRANTING = {"WO": "a PCT international application (list it under pct_applications)"}
+_CN_PREFIXES = ("中华人民共和国", "中国")
+
+
+@dataclass(frozen=True)
+class PatentNumber:
+    """A patent number read in canonical form: ``office`` and ``canonical`` text, ``key`` for duplicates.
+
+    ``key`` leaves out the kind code (EP1234567A1 and EP1234567B1 are one patent); ``cn`` is the parsed
+    Chinese number when ``office`` is CN; ``publication_only`` is True for an application publication
+    (kind code A, A1, A2 ...), which is not a grant.
+    """
+
+    office: str
+    canonical: str
+    key: str
+    cn: CnPatentNumber | None = None
+    publication_only: bool = False
+
+
+def canonical_text(text: str) -> str:
+    """NFKC (full-width digits and letters become ASCII), whitespace and ``,-`` removed, upper case."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).replace(",", "").replace("-", "").upper()
+
+
+def read_patent_number(text: str, office: str | None = None) -> PatentNumber:
+    """Normalise a patent number, then infer its office; raise IdentifierError on a contradiction.
+
+    ``中国``/``CN``/``ZL`` prefixes and bare digits mean CN; two letters and a digit name the office
+    (``US11223344B2``). A given ``office`` must agree with the number's own prefix.
+    """
+    compact = canonical_text(text)
+    given = canonical_text(office) if office is not None else None
+    for prefix in _CN_PREFIXES:
+        if compact.startswith(prefix):
+            compact, inferred = compact[len(prefix):], "CN"
+            break
+    else:
+        inferred = None
+    if inferred is None:
+        if compact.startswith(("ZL", "CN")) or compact[:1].isdigit():
+            inferred = "CN" if given in (None, "CN") or not compact[:1].isdigit() else given
+        elif len(compact) > 2 and compact[:2].isascii() and compact[:2].isalpha() and compact[2].isdigit():
+            inferred = compact[:2]
+        else:
+            raise IdentifierError(
+                f"patent number {text!r} starts with neither a two-letter office code (US, EP, JP ...) "
+                "nor ZL/CN or digits")
+    if given is not None and given != inferred:
+        raise IdentifierError(f"office {given!r} contradicts the number {text!r}, which is a {inferred} number")
+    if inferred in _NON_GRANTING:
+        raise IdentifierError(f"{text!r} is {_NON_GRANTING[inferred]}, not a patent granted by an office")
+    if inferred == "CN":
+        cn = parse_cn_patent_number(compact)
+        return PatentNumber("CN", cn.canonical, f"CN:{cn.digits}", cn)
+    body = compact[2:] if compact.startswith(inferred) else compact
+    match = _FOREIGN_RE.fullmatch(inferred + body)
+    if match is None:
+        raise IdentifierError(
+            f"patent number {text!r} is not of the form office + digits + optional kind code (US11223344B2)")
+    _, digits, kind_code = match.groups()
+    digits = digits.replace("/", "")
+    return PatentNumber(inferred, f"{inferred}{digits}{kind_code or ''}", f"{inferred}:{digits}",
+                        publication_only=(kind_code or "") in _APPLICATION_KIND_CODES)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from ipsubsidy.identifiers import IdentifierError, parse_cn_patent_number
+from ipsubsidy.identifiers import IdentifierError, canonical_text, read_patent_number
 from ipsubsidy.profile.kinds import (
     BRAND_PLAN_ALIASES,
     BrandPlan,
@@ -58,23 +58,27 @@ class Patent(ProfileModel):
         None, json_schema_extra=label("是否已实施(自行实施或许可实施)",
                                       "put into practice (worked by the owner or a licensee)"))
 
+    @field_validator("office", mode="before")
+    @classmethod
+    def _office_text(cls, value: Any) -> Any:
+        return canonical_text(value) if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _check_number(self) -> Patent:
-        """Infer the office from the number's prefix; check a CN number's digit and its kind."""
-        compact = self.number.replace(" ", "").upper()
-        office = self.office
-        if office is None:
-            if compact.startswith(("ZL", "CN")) or compact[:1].isdigit():
-                office = "CN"
-            elif len(compact) > 2 and compact[:2].isalpha() and compact[2].isdigit():
-                office = compact[:2]
-        if office != "CN":
-            return self if office == self.office else self.model_copy(update={"office": office})
+        """Normalise the number first, then infer the office from it; check a CN number's digit and kind."""
         try:
-            parsed = parse_cn_patent_number(self.number)
+            read = read_patent_number(self.number, self.office)
         except IdentifierError as exc:
-            raise ValueError(f"number: {exc}") from None
-        updates: dict[str, Any] = {"number": parsed.canonical, "office": "CN"}
+            field = "office" if self.office is not None and "contradicts" in str(exc) else "number"
+            raise ValueError(f"{field}: {exc}") from None
+        if read.publication_only and self.grant_date is not None:
+            raise ValueError(
+                f"number: {read.canonical} is an application publication (kind code A), not a grant, yet a "
+                "grant_date is given; give the granted number (kind code B) or leave grant_date out")
+        updates: dict[str, Any] = {"number": read.canonical, "office": read.office}
+        parsed = read.cn
+        if parsed is None:
+            return self.model_copy(update=updates)
         if self.kind is None:
             updates["kind"] = PatentKind(parsed.kind)
         elif self.kind != parsed.kind:
@@ -87,7 +91,8 @@ class Patent(ProfileModel):
 
     @property
     def key(self) -> str:
-        return f"{self.office or '??'}:{self.number}"
+        """The duplicate key: office and number without kind code (US11223344B1 == US 11223344 B2)."""
+        return read_patent_number(self.number, self.office).key
 
 
 class MadridRegistration(ProfileModel):
