@@ -13,9 +13,10 @@ import pytest
 def service_url() -> Iterator[str]:
     pytest.importorskip("fastapi")
     uvicorn = pytest.importorskip("uvicorn")
+    from tests.test_service import free_port
+
     from ipsubsidy import Evaluator
     from ipsubsidy.service import create_app
-    from tests.test_service import free_port
 
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(Evaluator(None, "python")), host="127.0.0.1", port=port,

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from ipsubsidy import ProfileError, evaluate
 from tests.backends import BACKENDS
 from tests.reliability.corpus import cli, corpus
+
+from ipsubsidy import ProfileError, evaluate
 
 CASES = corpus("identifiers.json")
 AS_OF = dt.date(2022, 6, 30)
