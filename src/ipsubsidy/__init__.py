@@ -8,6 +8,7 @@ Every item cites the section and verbatim sentence of its source document; see d
 """
 
 from ipsubsidy.errors import (
+    ArgumentError,
     BackendUnavailableError,
     CoverageError,
     IpSubsidyError,
@@ -18,12 +19,13 @@ from ipsubsidy.errors import (
 from ipsubsidy.evaluate import Evaluator, evaluate
 from ipsubsidy.policy.loader import load_policies, shipped_policies
 from ipsubsidy.policy.model import Document, Item, PolicySet
-from ipsubsidy.profile import Company, parse_profile
+from ipsubsidy.profile import Company, load_profile_json, parse_profile
 from ipsubsidy.result import BenefitClass, ItemResult, Result, Status
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
     "BackendUnavailableError",
     "BenefitClass",
     "Company",
@@ -42,6 +44,7 @@ __all__ = [
     "__version__",
     "evaluate",
     "load_policies",
+    "load_profile_json",
     "parse_profile",
     "shipped_policies",
 ]

@@ -16,18 +16,21 @@ Only the library's own errors (and unreadable input) are caught: one line naming
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ipsubsidy.errors import IpSubsidyError, PolicyError, ProfileError
+from ipsubsidy.jsonio import JsonInputError, load_json
 from ipsubsidy.render import policies_json, policies_table, result_table
+from ipsubsidy.textfile import TextFileError, read_text_file
 from ipsubsidy.yamlio import DuplicateKeyError, load_yaml
 
 __all__ = ["main"]
@@ -36,24 +39,24 @@ EXIT_BAD_INPUT = 2
 
 
 def _read_profile(path: str) -> Any:
-    if path == "-":
-        text, name = sys.stdin.read(), "<stdin>"
-    else:
-        try:
-            text, name = Path(path).read_text(encoding="utf-8"), path
-        except OSError as exc:
-            raise ProfileError([("(file)", f"cannot read {path}: {exc.strerror or exc}")], path) from None
+    name = "<stdin>" if path == "-" else path
     try:
-        if name.endswith(".json"):
-            return json.loads(text, parse_float=Decimal)  # money stays exact
+        text = read_text_file(path)
+    except TextFileError as exc:
+        raise ProfileError([("(file)", str(exc))], name) from None
+    if name.endswith(".json"):
+        try:
+            return load_json(text)  # money stays exact; duplicate keys refused as in YAML
+        except JsonInputError as exc:
+            raise ProfileError([(exc.field or "(file)", str(exc))], name) from None
+    try:
         return load_yaml(text, exact_numbers=True)
     except DuplicateKeyError as exc:
         raise ProfileError([(str(exc.key), f"is given twice (again on line {exc.line}); give each field once")],
                            name) from None
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ProfileError([("(file)", f"not valid {'JSON' if name.endswith('.json') else 'YAML'}: {detail}")],
-                           name) from None
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split()) if str(exc) else type(exc).__name__
+        raise ProfileError([("(file)", f"not valid YAML: {detail[:300]}")], name) from None
 
 
 def _date(text: str) -> dt.date:
@@ -61,6 +64,12 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text[:20]!r}")
+    return int(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the profile's JSON Schema")
     srv = sub.add_parser("serve", help="run the HTTP service (pip install 'ipsubsidy[service]')")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--port", type=_port, default=8000, help="TCP port 1-65535 (default: 8000)")
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     return parser
 
@@ -204,6 +213,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `ipsubsidy policies | head`
         return 0
+    except OSError as exc:  # a full or closed output device (> /dev/full), a port already taken ...
+        _quiet_stdout()
+        print(f"ipsubsidy: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _quiet_stdout() -> None:
+    """Drop what could not be written, so that the interpreter's final flush does not fail a second time."""
+    with contextlib.suppress(OSError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
     ├── ProfileError               a profile is invalid: field path, the value seen, what was expected
     ├── PolicyError                a policy file is invalid: file, item, field, what is wrong
     │   └── CoverageError          a source paragraph promises support and no item or exclusion covers it
+    ├── ArgumentError              a library call got an argument it cannot use (as_of=0): names the argument
     ├── UnknownItemError           an item id (or alias) that no loaded policy defines, with a suggestion
     └── BackendUnavailableError    a rule backend was asked for that cannot run here (durable-rules on 3.13+)
 
@@ -17,6 +18,7 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
+    "ArgumentError",
     "BackendUnavailableError",
     "CoverageError",
     "IpSubsidyError",
@@ -90,6 +92,15 @@ class PolicyError(IpSubsidyError):
 
 class CoverageError(PolicyError):
     """A paragraph with support language is neither cited by an item nor listed as not encoded."""
+
+
+class ArgumentError(IpSubsidyError, ValueError):
+    """A library call was given an argument it cannot use; ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        self.message = message
+        super().__init__(f"{argument}: {message}")
 
 
 class UnknownItemError(IpSubsidyError, KeyError):

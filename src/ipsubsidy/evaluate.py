@@ -28,7 +28,7 @@ from typing import Any, Literal, Protocol
 from ipsubsidy.amounts import pay
 from ipsubsidy.engine.logic import TV, ItemDecision, all3
 from ipsubsidy.engine.python import LeafTrace, PythonBackend, trace_condition
-from ipsubsidy.errors import BackendUnavailableError
+from ipsubsidy.errors import ArgumentError, BackendUnavailableError
 from ipsubsidy.explain import field_label, leaf_reason, unit_label
 from ipsubsidy.places import KNOWN_CITIES
 from ipsubsidy.policy.conditions import leaves
@@ -51,7 +51,7 @@ from ipsubsidy.result import (
 from ipsubsidy.shortfall import count_shortfall
 from ipsubsidy.stacking import stacking_plan
 
-__all__ = ["Backend", "BackendName", "Evaluator", "evaluate"]
+__all__ = ["Backend", "BackendName", "Evaluator", "evaluate", "evaluation_date"]
 
 BackendName = Literal["auto", "python", "durable-rules"]
 
@@ -130,9 +130,9 @@ class Evaluator:
     def close(self) -> None:
         self._state[1].close()
 
-    def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | None = None) -> Result:
+    def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None = None) -> Result:
         profile = parse_profile(company)
-        when = as_of or dt.date.today()
+        when = evaluation_date(as_of)
         policies, backend = self._state  # one snapshot for the whole evaluation
         candidates = policies.items_in(profile.city)
         applicable = [(item, tv) for item in candidates if (tv := _applies(item, profile)) is not False]
@@ -406,7 +406,24 @@ def _default_evaluator() -> Evaluator:
     return _default
 
 
-def evaluate(company: Company | dict[str, Any], as_of: dt.date | None = None, *,
+def evaluation_date(as_of: object) -> dt.date:
+    """``as_of`` as a date: None means today, a date or an ISO ``YYYY-MM-DD`` string; anything else is refused."""
+    if as_of is None:
+        return dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        raise ArgumentError("as_of", f"expected a date, got a datetime ({as_of.isoformat()}); pass .date()")
+    if isinstance(as_of, dt.date):
+        return as_of
+    if isinstance(as_of, str) and len(as_of) == 10:
+        try:
+            return dt.date.fromisoformat(as_of)
+        except ValueError:
+            pass
+    shown = repr(as_of) if len(repr(as_of)) <= 40 else repr(as_of)[:40] + "…"
+    raise ArgumentError("as_of", f"expected a date or 'YYYY-MM-DD' (None for today), got {shown}")
+
+
+def evaluate(company: Company | dict[str, Any], as_of: dt.date | str | None = None, *,
              policies: PolicySet | None = None, backend: BackendName | None = None) -> Result:
     """Evaluate one profile against the shipped policies (or ``policies``) as of a date (default today).
 

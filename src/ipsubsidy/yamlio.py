@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DuplicateKeyError", "load_yaml"]
+__all__ = ["DuplicateKeyError", "YamlInputError", "load_yaml"]
+
+MAX_DEPTH = 32  # as for JSON: a profile nests 3 levels, a policy file about 8
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -20,6 +22,10 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
         self.key = key
         self.line = mark.line + 1
         super().__init__(None, None, f"duplicate key {key!r}", mark)
+
+
+class YamlInputError(yaml.YAMLError):
+    """Well-formed YAML whose values cannot be data: an impossible date, an unhashable key, a huge integer."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -34,6 +40,11 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
     keys: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise YamlInputError(f"line {key_node.start_mark.line + 1}: a key must be a plain value, "
+                                 f"not a {type(key).__name__}") from None
         if key in keys:
             raise DuplicateKeyError(key, key_node.start_mark)
         keys.add(key)
@@ -47,10 +58,49 @@ def _decimal(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal | float:
     return Decimal(text)
 
 
+def _checked(construct: Any, what: str) -> Any:
+    """A scalar constructor whose ValueError (2021-02-30, 0000-01-01, 5,000 digits) names the line and value."""
+
+    def build(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            value = str(node.value)
+            shown = value if len(value) <= 30 else f"{value[:30]}… ({len(value)} characters)"
+            raise YamlInputError(f"line {node.start_mark.line + 1}: {shown} is not a valid {what} "
+                                 f"({str(exc).split(';')[0].split(' for integer')[0]})") from None
+
+    return build
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              _checked(yaml.SafeLoader.construct_yaml_timestamp, "date"))
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _checked(yaml.SafeLoader.construct_yaml_int, "integer"))
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _checked(_decimal, "number"))
 
 
 def load_yaml(text: str, *, exact_numbers: bool = False) -> Any:
     """Parse YAML safely; raise yaml.YAMLError on a duplicate key. ``exact_numbers``: 12.5 → Decimal('12.5')."""
-    return yaml.load(text, Loader=_DecimalLoader if exact_numbers else _StrictLoader)  # a SafeLoader subclass
+    _depth_ok(text)
+    try:
+        return yaml.load(text, Loader=_DecimalLoader if exact_numbers else _StrictLoader)  # a SafeLoader subclass
+    except yaml.YAMLError:
+        raise
+    except RecursionError:
+        raise YamlInputError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # 2021-02-30, 0000-01-01, int beyond 4,300 digits
+        raise YamlInputError(f"a value cannot be read: {str(exc).split(';')[0]}") from None
+
+
+def _depth_ok(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH (flow brackets or block indentation) before composing."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise YamlInputError(f"line {line}: nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1

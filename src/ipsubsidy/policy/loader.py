@@ -25,6 +25,7 @@ from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.policy.schema import ItemSpec, PolicyFile
 from ipsubsidy.policy.source import SourceText
 from ipsubsidy.profile import Company
+from ipsubsidy.textfile import TextFileError, read_text_file
 from ipsubsidy.yamlio import load_yaml
 
 __all__ = [
@@ -146,9 +147,11 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
     """Load and check one policy file (see the module docstring)."""
     file = path.name
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"cannot read YAML: {exc}".replace("\n", " "), file=file) from None
+        data = load_yaml(read_text_file(path))
+    except TextFileError as exc:
+        raise PolicyError(str(exc), file=file) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(" ".join(f"cannot read YAML: {exc}".split())[:400], file=file) from None
     if not isinstance(data, dict):
         raise PolicyError("a policy file is a mapping with document and items", file=file)
     try:
@@ -163,7 +166,11 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
         raise PolicyError(f"unknown city {meta.city!r}; one of {', '.join(KNOWN_CITIES)}",
                           file=file, field="document.city")
     src = meta.source
-    src_path = (sources_dir or path.parent / "sources") / src.file
+    folder = sources_dir or path.parent / "sources"
+    src_path = folder / src.file
+    if not src_path.resolve().is_relative_to(folder.resolve()):
+        raise PolicyError(f"source file {src.file!r} lies outside the package's sources folder; name a file in it",
+                          file=file, field="document.source.file")
     try:
         source = SourceText(src_path, src.body_start, src.body_end, tuple(src.exclude))
     except (OSError, ValueError) as exc:

@@ -18,7 +18,7 @@ from ipsubsidy.profile.kinds import (
     Size,
     label,
 )
-from ipsubsidy.profile.parsing import parse_profile, profile_error
+from ipsubsidy.profile.parsing import load_profile_json, parse_profile, profile_error
 from ipsubsidy.profile.units import (
     BrandPlanSelection,
     Certification,
@@ -62,6 +62,7 @@ __all__ = [
     "RightsProtectionCentre",
     "Size",
     "label",
+    "load_profile_json",
     "parse_profile",
     "profile_error",
 ]

@@ -32,7 +32,26 @@ def label(zh: str, en: str, **extra: Any) -> dict[str, Any]:
     return {"zh": zh, "en": en, **extra}
 
 
-Yuan = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+FLOAT_DIGITS = 15  # every decimal of at most 15 significant digits survives a round trip through a float
+
+
+def _exact_money(value: Any) -> Any:
+    """A float (``json.loads`` without ``parse_float=Decimal``) is read only when it cannot have lost digits.
+
+    A float of at most 15 significant digits below 10^13 is the decimal that was written; anything else may
+    already differ from the text (9007199254740993 becomes ...992), so it is refused rather than guessed.
+    """
+    if not isinstance(value, float) or value != value or value in (float("inf"), float("-inf")):
+        return value
+    exact = Decimal(repr(value))
+    if abs(exact) >= 10**13 or len(exact.normalize().as_tuple().digits) > FLOAT_DIGITS:
+        raise ValueError(
+            f"{value!r} is a binary float that may not be the number written; give money as a string or "
+            "read JSON with exact decimals (ipsubsidy.load_profile_json)")
+    return exact
+
+
+Yuan = Annotated[Decimal, BeforeValidator(_exact_money), Field(ge=0, max_digits=18, decimal_places=2)]
 
 _YEAR_FIRST = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
 

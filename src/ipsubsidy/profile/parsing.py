@@ -7,9 +7,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ipsubsidy.errors import ProfileError, field_path
+from ipsubsidy.jsonio import JsonInputError, load_json
 from ipsubsidy.profile.company import Company
+from ipsubsidy.textfile import TextFileError
 
-__all__ = ["parse_profile", "profile_error"]
+__all__ = ["load_profile_json", "parse_profile", "profile_error"]
 
 
 def profile_error(exc: ValidationError, source: str | None = None) -> ProfileError:
@@ -39,3 +41,14 @@ def parse_profile(data: Any, source: str | None = None) -> Company:
         return Company.model_validate(data)
     except ValidationError as exc:
         raise profile_error(exc, source) from None
+
+
+def load_profile_json(text: str | bytes, source: str | None = None) -> Company:
+    """Read a profile from JSON text as the CLI and the service do: exact decimals, duplicate keys refused."""
+    try:
+        data = load_json(text)
+    except JsonInputError as exc:
+        raise ProfileError([(exc.field or "(file)", str(exc))], source) from None
+    except TextFileError as exc:
+        raise ProfileError([("(file)", str(exc))], source) from None
+    return parse_profile(data, source)
