@@ -72,6 +72,12 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"expected 1 to 64 worker processes, got {text[:20]!r}")
+    return int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse exits 2 already; keep its one line, no usage dump
         self.exit(EXIT_BAD_INPUT, f"ipsubsidy: {message}\n")
@@ -108,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     srv.add_argument("--port", type=_port, default=8000, help="TCP port 1-65535 (default: 8000)")
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
+    srv.add_argument("--workers", type=_workers, default=1, help="worker processes (default: 1)")
     return parser
 
 
@@ -170,7 +177,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"ipsubsidy: serve needs the service extra ({exc.name} is missing): "
                   "pip install 'ipsubsidy[service]'", file=sys.stderr)
             return EXIT_BAD_INPUT
-        run(args.host, args.port, args.backend)
+        run(args.host, args.port, args.backend, args.workers)
         return 0
     if args.command == "schema":
         print(json.dumps(Company.model_json_schema(), ensure_ascii=False, indent=2))

@@ -11,6 +11,11 @@ Bad input is a 422 whose ``detail`` lists ``{"field": path, "message": ...}`` wi
 the library's ProfileError (``patents[0].number``); an unknown item is a 404 with a suggestion. Every error
 the library raises on purpose is mapped; nothing a client sends should produce a 500.
 
+Self-protection (docs/service.md): bodies over MAX_BODY_BYTES are a 413 before they are read whole; the
+body is read as the CLI reads a file (exact decimals, duplicate keys refused); an unknown query parameter
+is a 422 naming it; error lists stop after MAX_PROBLEMS with a count; no message echoes more than
+MAX_MESSAGE characters of what was sent; evaluation runs in a worker thread, never on the event loop.
+
 FastAPI and uvicorn are imported here only: the core package does not need them.
 """
 
@@ -18,28 +23,110 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
 from functools import cached_property
 from typing import Any, Literal
 
-from fastapi import Body, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ipsubsidy import __version__
 from ipsubsidy.errors import BackendUnavailableError, IpSubsidyError, ProfileError, UnknownItemError, field_path
 from ipsubsidy.evaluate import BackendName, Evaluator
+from ipsubsidy.jsonio import JsonInputError, load_json
 from ipsubsidy.policy.model import PolicySet
 from ipsubsidy.profile import Company, parse_profile
 from ipsubsidy.render import policies_json
 from ipsubsidy.result import Result
+from ipsubsidy.textfile import TextFileError
 
-__all__ = ["create_app", "run"]
+__all__ = ["MAX_BODY_BYTES", "MAX_MESSAGE", "MAX_PROBLEMS", "BodyLimit", "create_app", "run"]
 
 JSON = "application/json"
+MAX_BODY_BYTES = 1024 * 1024  # a real profile is a few kB; 1 MiB holds thousands of patents
+MAX_PROBLEMS = 20  # errors listed in one response; the rest are counted
+MAX_MESSAGE = 300  # characters of one error message
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
 
 
 def _problem(status: int, detail: list[dict[str, str]] | str) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
+    if isinstance(detail, str):
+        return JSONResponse({"detail": _short(detail)}, status_code=status)
+    shown = [{"field": _short(d["field"]), "message": _short(d["message"])} for d in detail[:MAX_PROBLEMS]]
+    if len(detail) > MAX_PROBLEMS:
+        shown.append({"field": "(more)", "message": f"{len(detail) - MAX_PROBLEMS} more problems not shown"})
+    return JSONResponse({"detail": shown}, status_code=status)
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over ``limit`` bytes is a 413, told by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracking)
+        except _TooLarge:
+            if not started:
+                await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = _problem(413, f"the request body is larger than {self.limit} bytes; a profile is a few kB")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    """Raised inside BodyLimit when the streamed body passes the limit."""
+
+
+def _only(*names: str) -> Callable[[Request], None]:
+    """A dependency refusing query parameters other than ``names`` (``?as-of=`` would silently mean today)."""
+
+    def check(request: Request) -> None:
+        unknown = [key for key in request.query_params if key not in names]
+        if unknown:
+            raise ProfileError([(_short(key), f"is not a query parameter here; expected one of {', '.join(names)}")
+                                for key in unknown])
+
+    return check
 
 
 def _bad_text(value: Any, path: str = "") -> str | None:
@@ -97,7 +184,7 @@ def _openapi_profile(app: FastAPI) -> None:
         components.update(defs)
         components["Company"] = company
         for path in ("/evaluate", "/summary"):
-            body = schema["paths"][path]["post"]["requestBody"]
+            body = schema["paths"][path]["post"].setdefault("requestBody", {"required": True})
             body["content"] = {JSON: {"schema": {"$ref": "#/components/schemas/Company"}}}
         app.openapi_schema = schema
         return schema
@@ -121,6 +208,8 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
     app = FastAPI(title="ipsubsidy", version=__version__,
                   description="Chinese cities' IP incentive policies as rules: which awards a profile can claim, "
                               "how much, why, and where the policy text says so.")
+
+    app.add_middleware(BodyLimit)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -153,7 +242,13 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
     async def _library(_request: Request, exc: IpSubsidyError) -> JSONResponse:
         return _problem(422, str(exc))
 
-    def _evaluate(profile: Any, as_of: dt.date | None) -> Result:
+    def _evaluate(body: bytes, as_of: dt.date | None) -> Result:
+        try:
+            profile = load_json(body)
+        except JsonInputError as exc:
+            raise ProfileError([(exc.field or "(profile)", str(exc))]) from None
+        except TextFileError as exc:
+            raise ProfileError([("(profile)", str(exc))]) from None
         if not isinstance(profile, dict):
             raise ProfileError([("(profile)", f"expected a JSON object of fields, got {type(profile).__name__}")])
         bad = _bad_text(profile)
@@ -161,25 +256,31 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
             raise ProfileError([(bad, "text is not valid Unicode (a lone surrogate)")])
         return engine.evaluate(parse_profile(profile), as_of)
 
-    profile_body = Body(..., media_type=JSON)
+    profile_body = {"requestBody": {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}}
+    query_checked = [Depends(_only("as_of", "lang"))]
     as_of_query = Query(None, description="evaluation date YYYY-MM-DD (default: today)")
     lang_query = Query("zh", description="language of the summary (the JSON carries zh and en)")
 
     @app.post("/evaluate", summary="Evaluate a profile", response_class=Response,
               responses={200: {"model": Result, "description": "the result, as `ipsubsidy evaluate --format json`"},
                          400: {"description": "the body is not readable as JSON text (e.g. not UTF-8)"},
-                         422: {"description": "invalid profile: detail lists field paths"}})
-    def evaluate(profile: Any = profile_body, as_of: dt.date | None = as_of_query,
-                 lang: Literal["zh", "en"] = lang_query) -> Response:
-        result = _evaluate(profile, as_of)
+                         413: {"description": "the body is larger than the service accepts"},
+                         422: {"description": "invalid profile: detail lists field paths"}},
+              openapi_extra=profile_body, dependencies=query_checked)
+    async def evaluate(request: Request, as_of: dt.date | None = as_of_query,
+                       lang: Literal["zh", "en"] = lang_query) -> Response:
+        result = await run_in_threadpool(_evaluate, await request.body(), as_of)
         return Response(result.model_dump_json(indent=2), media_type=JSON, headers={"Content-Language": lang})
 
     @app.post("/summary", summary="A profile's result as plain sentences to read aloud",
               responses={400: {"description": "the body is not readable as JSON text (e.g. not UTF-8)"},
-                         422: {"description": "invalid profile: detail lists field paths"}})
-    def summary(profile: Any = profile_body, as_of: dt.date | None = as_of_query,
-                lang: Literal["zh", "en"] = lang_query) -> dict[str, str]:
-        return {"summary": _evaluate(profile, as_of).summary(lang)}
+                         413: {"description": "the body is larger than the service accepts"},
+                         422: {"description": "invalid profile: detail lists field paths"}},
+              openapi_extra=profile_body, dependencies=query_checked)
+    async def summary(request: Request, as_of: dt.date | None = as_of_query,
+                      lang: Literal["zh", "en"] = lang_query) -> dict[str, str]:
+        result = await run_in_threadpool(_evaluate, await request.body(), as_of)
+        return {"summary": result.summary(lang)}
 
     @app.get("/policies", summary="Every document and item")
     def policies() -> dict[str, Any]:
@@ -205,8 +306,26 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
     return app
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto") -> None:
-    """Serve the app with uvicorn until interrupted."""
+def app_from_environment() -> FastAPI:
+    """The app a uvicorn worker process builds (``serve --workers N``): the backend comes from the environment."""
+    backend = os.environ.get("IPSUBSIDY_BACKEND", "auto")
+    return create_app(backend=backend if backend in ("python", "durable-rules") else "auto")  # type: ignore[arg-type]
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto", workers: int = 1) -> None:
+    """Serve with uvicorn until interrupted: ``workers`` processes, idle keep-alive closed after 5 s,
+    at most 1,000 connections per process in flight (more get 503), descriptors raised to the hard limit."""
+    import resource
+
     import uvicorn
 
-    uvicorn.run(create_app(backend=backend), host=host, port=port, log_level="info")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    settings: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "timeout_keep_alive": 5,
+                                "limit_concurrency": 1000, "h11_max_incomplete_event_size": 64 * 1024}
+    if workers > 1:
+        os.environ["IPSUBSIDY_BACKEND"] = backend
+        uvicorn.run("ipsubsidy.service:app_from_environment", factory=True, workers=workers, **settings)
+    else:
+        uvicorn.run(create_app(backend=backend), **settings)

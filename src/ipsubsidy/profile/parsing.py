@@ -11,7 +11,9 @@ from ipsubsidy.jsonio import JsonInputError, load_json
 from ipsubsidy.profile.company import Company
 from ipsubsidy.textfile import TextFileError
 
-__all__ = ["load_profile_json", "parse_profile", "profile_error"]
+__all__ = ["SHOWN", "load_profile_json", "parse_profile", "profile_error"]
+
+SHOWN = 60  # characters of a bad value quoted back in an error (never the whole of a hostile input)
 
 
 def profile_error(exc: ValidationError, source: str | None = None) -> ProfileError:
@@ -26,7 +28,9 @@ def profile_error(exc: ValidationError, source: str | None = None) -> ProfileErr
         if err["type"] == "extra_forbidden":
             message = "is not a profile field"
         elif not isinstance(err.get("input"), dict | list) and repr(err.get("input")) not in message:
-            message = f"{message} (got {err.get('input')!r})"
+            shown = repr(err.get("input"))
+            shown = shown if len(shown) <= SHOWN else f"{shown[:SHOWN]}… ({len(shown)} characters)"
+            message = f"{message} (got {shown})"
         problems.append((path or "(profile)", message))
     return ProfileError(problems, source)
 
