@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ipsubsidy import Company
-from ipsubsidy.identifiers import patent_check_digit
+from ipsubsidy.identifiers import patent_check_digit, read_patent_number
 from ipsubsidy.profile import EntityType, Level, ListingKind
 
 __all__ = [
@@ -171,11 +171,8 @@ def _cn_patent(unknown: int = 3) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _patent_key(data: dict[str, Any]) -> str:
-    number = str(data["number"]).upper()
-    if number[:2].isalpha() and number[:2] not in ("ZL", "CN"):
-        return number
-    digits = "".join(ch for ch in number if ch.isdigit())
-    return f"CN{digits[:12]}"
+    """The library's duplicate key: office and number without kind code (US1000000B1 is US1000000)."""
+    return read_patent_number(str(data["number"])).key
 
 
 def patents(unknown: int = 3) -> st.SearchStrategy[list[dict[str, Any]]]:

@@ -165,7 +165,7 @@ class _Ruleset:
         return fired
 
     def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
-        facts, sizes = self.encoder.facts(company, self._SID)
+        facts, ids = self.encoder.facts(company, self._SID)
         with self._lock:
             if self._handle is None:
                 raise BackendUnavailableError("this backend was closed")
@@ -173,11 +173,10 @@ class _Ruleset:
         out: dict[str, ItemDecision] = {}
         for item in items:
             n = self._index[item.id]
-            profile = self._truth(n, "p", "c", fired)
+            profile = self._truth(n, "p", ids["company"][0], fired)
             units: tuple[TV, ...] = ()
             if item.collection is not None:
-                units = tuple(self._truth(n, "u", f"{item.collection}#{i}", fired)
-                              for i in range(sizes.get(item.collection, 0)))
+                units = tuple(self._truth(n, "u", fact_id, fired) for fact_id in ids.get(item.collection, []))
             out[item.id] = ItemDecision(profile, units)
         return out
 

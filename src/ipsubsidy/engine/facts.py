@@ -4,7 +4,10 @@
 - a ratio a/b used by a condition: ``a__per__b_ok`` (1, or 0 when b is 0), and floor and ceiling of
   a/b in parts per million (``_lo``, ``_hi``) from exact Fraction arithmetic;
 - a list's size as ``name__n``;
-- an unknown value (None) is left out: the library decides "unknown", never a silent non-match.
+- an unknown value (None) is left out: the library decides "unknown", never a silent non-match;
+- only the fields some condition reads are sent: free text (names, titles) never reaches the matcher;
+- fact ids are short and distinct under durable-rules' 32-bit FNV-1a lookup hash (``fact_ids``), so no two
+  facts of one evaluation can be taken for one another.
 """
 
 from __future__ import annotations
@@ -23,7 +26,34 @@ from ipsubsidy.policy.conditions import leaves
 from ipsubsidy.policy.model import Item
 from ipsubsidy.profile import Company
 
-__all__ = ["FactEncoder", "ratio_field"]
+__all__ = ["FactEncoder", "fact_ids", "fnv1a_32", "ratio_field"]
+
+_ids: tuple[str, ...] = ()  # grown, never mutated: a reader sees an old or a new tuple, never half of one
+
+
+def fnv1a_32(text: str) -> int:
+    """The 32-bit FNV-1a hash durable-rules looks fact ids and session ids up by."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def fact_ids(count: int) -> tuple[str, ...]:
+    """``count`` ids whose FNV-1a hashes are pairwise distinct: decimal numbers, skipping any that collide."""
+    global _ids
+    ids = _ids
+    if len(ids) < count:
+        seen = {fnv1a_32(i) for i in ids}
+        grown, n = list(ids), int(ids[-1]) + 1 if ids else 0
+        while len(grown) < max(count, 2 * len(ids)):
+            candidate = str(n)
+            n += 1
+            if (h := fnv1a_32(candidate)) not in seen:
+                seen.add(h)
+                grown.append(candidate)
+        _ids = ids = tuple(grown)
+    return ids[:count]
 
 
 def ratio_field(numerator: str, denominator: str) -> str:
@@ -45,6 +75,14 @@ class FactEncoder:
                     if leaf.ratio_to:
                         ratios.setdefault(scope, set()).add((leaf.fact, leaf.ratio_to))
         self._ratios = {scope: sorted(pairs) for scope, pairs in ratios.items()}
+        read: dict[str, set[str]] = {}
+        for item in items:
+            scopes = [("company", item.qualifies)]
+            if item.collection:
+                scopes.append((item.collection, item.unit_condition))
+            for scope, cond in scopes:
+                read.setdefault(scope, set()).update(leaf.fact for leaf in leaves(cond))
+        self._read = read
 
     @staticmethod
     def value(value: Any) -> Any:
@@ -64,7 +102,10 @@ class FactEncoder:
 
     def _fact(self, model: BaseModel, scope: str, fact_id: str, sid: str) -> dict[str, Any]:
         fact: dict[str, Any] = {"id": fact_id, "sid": sid, "t": scope}
+        read = self._read.get(scope, set())
         for name in type(model).model_fields:
+            if name not in read:
+                continue
             raw = getattr(model, name)
             if raw is None:
                 continue
@@ -84,13 +125,15 @@ class FactEncoder:
             fact.update({f"{key}_ok": 1, f"{key}_lo": math.floor(ppm), f"{key}_hi": math.ceil(ppm)})
         return fact
 
-    def facts(self, company: Company, sid: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """The facts for one evaluation, and the number of entries of each counted list."""
-        out = [self._fact(company, "company", "c", sid)]
-        sizes: dict[str, int] = {}
-        for collection in self.collections:
-            entries = getattr(company, collection) or []
-            sizes[collection] = len(entries)
-            out.extend(self._fact(e, collection, f"{collection}#{i}", sid) for i, e in enumerate(entries))
-        out.append({"id": "sentinel", "sid": sid, "t": "sentinel"})
-        return out, sizes
+    def facts(self, company: Company, sid: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+        """The facts for one evaluation, and the fact ids of the company (``company``) and of each list's entries."""
+        lists = {collection: getattr(company, collection) or [] for collection in self.collections}
+        ids = iter(fact_ids(2 + sum(len(entries) for entries in lists.values())))
+        company_id = next(ids)
+        out = [self._fact(company, "company", company_id, sid)]
+        by_scope: dict[str, list[str]] = {"company": [company_id]}
+        for collection, entries in lists.items():
+            by_scope[collection] = [next(ids) for _ in entries]
+            out.extend(self._fact(e, collection, i, sid) for i, e in zip(by_scope[collection], entries, strict=True))
+        out.append({"id": next(ids), "sid": sid, "t": "sentinel"})
+        return out, by_scope

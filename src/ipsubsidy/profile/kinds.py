@@ -9,10 +9,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from dateutil import parser as date_parser
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "BRAND_PLAN_ALIASES",
+    "MAX_ENTRIES",
+    "MAX_TEXT",
     "BrandPlan",
     "Date",
     "EntityType",
@@ -78,10 +80,24 @@ Date = Annotated[dt.date, BeforeValidator(_date)]
 """A date field of a profile: ISO or a year-first Chinese form."""
 
 
-class ProfileModel(BaseModel):
-    """Base of every profile model: unknown keys are errors, values are frozen, text is stripped."""
+MAX_TEXT = 1_000  # characters of one text value (a name, a title, a number); docs/limits.md
+MAX_ENTRIES = 10_000  # entries of one list (patents, fiscal years, ...)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+class ProfileModel(BaseModel):
+    """Base of every profile model: unknown keys are errors, values are frozen, text is stripped and bounded,
+    lists are bounded (the limits hold on every path: library, CLI, service)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, str_max_length=MAX_TEXT)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded_lists(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, list | tuple) and len(value) > MAX_ENTRIES:
+                    raise ValueError(f"{key}: has {len(value):,} entries; at most {MAX_ENTRIES:,} are accepted")
+        return data
 
 
 class EntityType(StrEnum):
