@@ -91,6 +91,8 @@ def test_big_numbers_agree_on_every_path(case: dict[str, Any], service_url: str,
     (tmp_path / "p.json").write_bytes(raw)
     assert main(["evaluate", str(tmp_path / "p.json"), "--as-of", "2022-06-30", "--format", "json"]) == 0
     by_cli = json.loads(capsys.readouterr().out)["total"]
+    if "total" in case:
+        assert Decimal(by_cli) == Decimal(case["total"])
     status, by_service = _call(service_url, "/evaluate?as_of=2022-06-30", raw)
     assert status == 200 and by_service["total"] == by_cli
     assert str(evaluate(load_profile_json(raw), "2022-06-30").total) == by_cli
