@@ -18,7 +18,9 @@ fact dated after ``as_of`` never counts (it has not happened yet at ``as_of``).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -32,7 +34,7 @@ from ipsubsidy.errors import ArgumentError, BackendUnavailableError
 from ipsubsidy.explain import field_label, leaf_reason, unit_label
 from ipsubsidy.places import KNOWN_CITIES
 from ipsubsidy.policy.conditions import leaves
-from ipsubsidy.policy.loader import shipped_policies
+from ipsubsidy.policy.loader import load_policies, shipped_policies
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, parse_profile
 from ipsubsidy.questions import ask
@@ -111,6 +113,14 @@ class Evaluator:
         self._backend_name: BackendName = backend
         self._state = self._build(shipped_policies() if policies is None else policies)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled as its policy files and backend name (for a process pool); rebuilt on unpickling."""
+        return {"files": [str(doc.file) for doc in self.policies.documents], "backend": self._backend_name}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._backend_name = state["backend"]
+        self._state = self._build(load_policies(state["files"]))
+
     def _build(self, policies: PolicySet) -> tuple[PolicySet, Backend]:
         return policies, make_backend(policies, self._backend_name)
 
@@ -131,6 +141,13 @@ class Evaluator:
         self._state[1].close()
 
     def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None = None) -> Result:
+        _enter()
+        try:
+            return self._evaluate(company, as_of)
+        finally:
+            _leave()
+
+    def _evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None) -> Result:
         profile = parse_profile(company)
         when = evaluation_date(as_of)
         policies, backend = self._state  # one snapshot for the whole evaluation
@@ -395,6 +412,46 @@ def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
 
 _default: Evaluator | None = None
 _default_lock = threading.Lock()
+
+
+_gate = threading.Condition()  # counts evaluations in flight; closed at interpreter exit
+_in_flight = 0
+_closing = False
+
+
+def _fresh_locks_after_fork() -> None:
+    global _default_lock, _gate, _in_flight
+    _default_lock = threading.Lock()  # a thread of the parent may have held them: the child has no such thread
+    _gate = threading.Condition()
+    _in_flight = 0
+
+
+def _enter() -> None:
+    global _in_flight
+    with _gate:
+        while _closing:  # the interpreter is exiting: a (daemon) thread parks here, outside any C or Rust code
+            _gate.wait()
+        _in_flight += 1
+
+
+def _leave() -> None:
+    global _in_flight
+    with _gate:
+        _in_flight -= 1
+        _gate.notify_all()
+
+
+def _close_at_exit() -> None:
+    """Let evaluations in flight finish (5 s at most) and start no new one: daemon threads evaluating while the
+    interpreter is torn down would otherwise be stopped inside pydantic-core or durable-rules and abort."""
+    global _closing
+    with _gate:
+        _closing = True
+        _gate.wait_for(lambda: _in_flight == 0, timeout=5)
+
+
+os.register_at_fork(after_in_child=_fresh_locks_after_fork)
+atexit.register(_close_at_exit)
 
 
 def _default_evaluator() -> Evaluator:

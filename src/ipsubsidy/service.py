@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
-from functools import cached_property
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -37,6 +36,7 @@ from ipsubsidy import __version__
 from ipsubsidy.errors import BackendUnavailableError, IpSubsidyError, ProfileError, UnknownItemError, field_path
 from ipsubsidy.evaluate import BackendName, Evaluator
 from ipsubsidy.jsonio import JsonInputError, load_json
+from ipsubsidy.lazy import computed_once
 from ipsubsidy.policy.model import PolicySet
 from ipsubsidy.profile import Company, parse_profile
 from ipsubsidy.render import policies_json
@@ -156,12 +156,12 @@ class _Catalogue:
     def __init__(self, policies: PolicySet) -> None:
         self.policies = policies
 
-    @cached_property
+    @computed_once
     def listing(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(policies_json(self.policies))
         return data
 
-    @cached_property
+    @computed_once
     def items(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for doc in self.listing["documents"]:

@@ -15,10 +15,12 @@ the library left out because they are unknown). A unit or profile that fires nei
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -128,6 +130,30 @@ def compile_ruleset(items: Sequence[Item], enc: FactEncoder) -> tuple[dict[str, 
     return rules, constants
 
 
+_live: weakref.WeakSet[_Ruleset] = weakref.WeakSet()
+
+
+def _reset_after_fork() -> None:
+    for ruleset in list(_live):
+        ruleset._after_fork()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+_exiting = False
+
+
+def _quiesce_at_exit() -> None:
+    """At interpreter exit, wait (briefly) for evaluations in flight and keep every ruleset's lock: a daemon
+    thread then waits instead of running C code while the interpreter is torn down under it."""
+    global _exiting
+    _exiting = True
+    for ruleset in list(_live):
+        ruleset._lock.acquire(timeout=5)
+
+
+atexit.register(_quiesce_at_exit)
+
+
 class _Ruleset:
     """One compiled ruleset over some items, with its own lock, fixed session id and fact encoder."""
 
@@ -141,7 +167,18 @@ class _Ruleset:
         definition, self._constants = compile_ruleset(self.items, self.encoder)
         self._index = {item.id: n for n, item in enumerate(self.items)}
         self._lock = threading.Lock()
-        self._handle: int | None = _dre.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+        self._definition = json.dumps(definition, ensure_ascii=False)
+        self._handle: int | None = _dre.create_ruleset(name, self._definition)
+        _live.add(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: a fresh lock; if a parent thread was mid-evaluation, a fresh ruleset too (the
+        inherited one may hold that thread's half-asserted session, and the thread does not exist here)."""
+        held = self._lock.locked()
+        self._lock = threading.Lock()
+        if held and self._handle is not None and _dre is not None:
+            self.name = f"{self.name}.fork{os.getpid()}"
+            self._handle = _dre.create_ruleset(self.name, self._definition)
 
     def holds(self, items: list[Item]) -> bool:
         return all(item.id in self._index for item in items)
@@ -188,6 +225,8 @@ class _Ruleset:
         return None
 
     def close(self) -> None:
+        if _exiting:  # the exit hook holds the lock; the process ends and takes the ruleset with it
+            return
         with self._lock:
             if self._handle is not None and _dre is not None:
                 _dre.delete_ruleset(self._handle)

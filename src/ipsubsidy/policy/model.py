@@ -6,13 +6,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from ipsubsidy.errors import UnknownItemError, suggest
+from ipsubsidy.lazy import computed_once
 from ipsubsidy.policy.conditions import TRUE, Condition
 from ipsubsidy.policy.schema import BenefitClass, DocumentMeta, ItemSpec, NotEncoded, Text
 from ipsubsidy.policy.source import SourceText, sentence_of
@@ -69,7 +69,7 @@ class Item:
         amount = self.spec.benefit.amount
         return amount.per_unit is not None or (amount.tiers is not None and self.spec.counts is not None)
 
-    @cached_property
+    @computed_once
     def sentence(self) -> str:
         """The whole source sentence the quote lies in, as printed (the quote may be one clause of it)."""
         quote = self.spec.citation.quote
@@ -173,7 +173,7 @@ class PolicySet:
                 return doc
         raise UnknownItemError(document_id, suggest(document_id, [d.id for d in self.documents]))
 
-    @cached_property
+    @computed_once
     def fingerprint(self) -> str:
         """A digest of every loaded file: two sets with the same fingerprint hold the same rules."""
         digest = hashlib.sha256()

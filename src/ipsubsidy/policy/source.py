@@ -11,8 +11,9 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
+
+from ipsubsidy.lazy import computed_once
 
 __all__ = ["Paragraph", "SourceText", "normalise"]
 
@@ -45,7 +46,7 @@ class Paragraph:
     section: str  # e.g. 三(二)3, or '' before the first heading
     text: str
 
-    @cached_property
+    @computed_once
     def normalised(self) -> str:
         return normalise(self.text)
 
@@ -71,14 +72,14 @@ class SourceText:
         self.body = body
         self._first_line = self.raw.count("\n", 0, start) + 1
 
-    @cached_property
+    @computed_once
     def normalised_body(self) -> str:
         return normalise(self.body)
 
     def contains(self, quote: str) -> bool:
         return normalise(quote) in self.normalised_body
 
-    @cached_property
+    @computed_once
     def paragraphs(self) -> tuple[Paragraph, ...]:
         path: dict[int, str] = {}
         out: list[Paragraph] = []
