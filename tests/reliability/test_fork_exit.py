@@ -12,9 +12,9 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
+from tests.backends import BACKENDS
 
 from ipsubsidy import Evaluator
-from tests.backends import BACKENDS
 
 PROFILE = {"city": "jinzhong", "entity_type": "enterprise",
            "patents": [{"number": "ZL202110100200.4", "grant_date": "2021-06-01"}]}
