@@ -21,10 +21,13 @@ FastAPI and uvicorn are imported here only: the core package does not need them.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -49,6 +52,8 @@ JSON = "application/json"
 MAX_BODY_BYTES = 1024 * 1024  # a real profile is a few kB; 1 MiB holds thousands of patents
 MAX_PROBLEMS = 20  # errors listed in one response; the rest are counted
 MAX_MESSAGE = 300  # characters of one error message
+HEAVY_BYTES = 64 * 1024  # a body above this is evaluated in a separate process, so it cannot stall the others
+HEAVY_SLOTS = 2  # large requests in progress or waiting at once; more get 503 with Retry-After
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -111,6 +116,63 @@ class BodyLimit:
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = _problem(413, f"the request body is larger than {self.limit} bytes; a profile is a few kB")
         await response(scope, receive, send)
+
+
+_child_evaluator: Evaluator | None = None
+
+
+def _start_child(evaluator: Evaluator) -> None:
+    global _child_evaluator
+    _child_evaluator = evaluator
+
+
+def _answer_in_child(body: bytes, as_of: dt.date | None, lang: str | None) -> tuple[int, Any]:
+    """Evaluate a large body in the helper process: (200, JSON text or summary) or (422, problems)."""
+    assert _child_evaluator is not None
+    try:
+        profile = load_json(body)
+        if not isinstance(profile, dict):
+            raise ProfileError([("(profile)", f"expected a JSON object of fields, got {type(profile).__name__}")])
+        bad = _bad_text(profile)
+        if bad is not None:
+            raise ProfileError([(bad, "text is not valid Unicode (a lone surrogate)")])
+        result = _child_evaluator.evaluate(parse_profile(profile), as_of)
+    except JsonInputError as exc:
+        return 422, [(exc.field or "(profile)", str(exc))]
+    except TextFileError as exc:
+        return 422, [("(profile)", str(exc))]
+    except ProfileError as exc:
+        return 422, exc.problems
+    except IpSubsidyError as exc:
+        return 422, str(exc)
+    return 200, result.summary(lang) if lang is not None else result.model_dump_json(indent=2)
+
+
+class _HeavyLane:
+    """One helper process (started on first use) for large bodies, and a bound on how many may wait."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+        self.pool: ProcessPoolExecutor | None = None
+        self.slots = asyncio.Semaphore(HEAVY_SLOTS)
+
+    async def answer(self, request: Request, body: bytes, as_of: dt.date | None, lang: str | None) -> Any:
+        if self.slots.locked():
+            return JSONResponse({"detail": "busy with large requests; retry shortly"}, status_code=503,
+                                headers={"Retry-After": "2"})
+        async with self.slots:
+            if await request.is_disconnected():  # the client left while it waited: do no work for nobody
+                return Response(status_code=499)
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_start_child, initargs=(self.evaluator,))
+            status, answer = await asyncio.get_running_loop().run_in_executor(
+                self.pool, _answer_in_child, body, as_of, lang)
+        if status != 200:
+            if isinstance(answer, str):
+                return _problem(status, answer)
+            return _problem(status, [{"field": f, "message": m} for f, m in answer])
+        return answer
 
 
 class _TooLarge(Exception):
@@ -210,6 +272,7 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
                               "how much, why, and where the policy text says so.")
 
     app.add_middleware(BodyLimit)
+    heavy = _HeavyLane(engine)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -269,7 +332,13 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
               openapi_extra=profile_body, dependencies=query_checked)
     async def evaluate(request: Request, as_of: dt.date | None = as_of_query,
                        lang: Literal["zh", "en"] = lang_query) -> Response:
-        result = await run_in_threadpool(_evaluate, await request.body(), as_of)
+        body = await request.body()
+        if len(body) > HEAVY_BYTES:
+            answer = await heavy.answer(request, body, as_of, None)
+            if isinstance(answer, Response):
+                return answer
+            return Response(answer, media_type=JSON, headers={"Content-Language": lang})
+        result = await run_in_threadpool(_evaluate, body, as_of)
         return Response(result.model_dump_json(indent=2), media_type=JSON, headers={"Content-Language": lang})
 
     @app.post("/summary", summary="A profile's result as plain sentences to read aloud",
@@ -278,8 +347,12 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
                          422: {"description": "invalid profile: detail lists field paths"}},
               openapi_extra=profile_body, dependencies=query_checked)
     async def summary(request: Request, as_of: dt.date | None = as_of_query,
-                      lang: Literal["zh", "en"] = lang_query) -> dict[str, str]:
-        result = await run_in_threadpool(_evaluate, await request.body(), as_of)
+                      lang: Literal["zh", "en"] = lang_query) -> Any:
+        body = await request.body()
+        if len(body) > HEAVY_BYTES:
+            answer = await heavy.answer(request, body, as_of, lang)
+            return answer if isinstance(answer, Response) else {"summary": answer}
+        result = await run_in_threadpool(_evaluate, body, as_of)
         return {"summary": result.summary(lang)}
 
     @app.get("/policies", summary="Every document and item")
@@ -313,8 +386,8 @@ def app_from_environment() -> FastAPI:
 
 
 def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto", workers: int = 1) -> None:
-    """Serve with uvicorn until interrupted: ``workers`` processes, idle keep-alive closed after 5 s,
-    at most 1,000 connections per process in flight (more get 503), descriptors raised to the hard limit."""
+    """Serve with uvicorn until interrupted: ``workers`` processes, idle keep-alive closed after 5 s, request
+    headers due within 10 s of connecting (http_guard), descriptors raised to the hard limit."""
     import resource
 
     import uvicorn
@@ -322,8 +395,10 @@ def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto"
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    from ipsubsidy.http_guard import GuardedH11Protocol
+
     settings: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "timeout_keep_alive": 5,
-                                "limit_concurrency": 1000, "h11_max_incomplete_event_size": 64 * 1024}
+                                "http": GuardedH11Protocol, "h11_max_incomplete_event_size": 64 * 1024}
     if workers > 1:
         os.environ["IPSUBSIDY_BACKEND"] = backend
         uvicorn.run("ipsubsidy.service:app_from_environment", factory=True, workers=workers, **settings)

@@ -16,11 +16,12 @@ def service_url() -> Iterator[str]:
     from tests.test_service import free_port
 
     from ipsubsidy import Evaluator
+    from ipsubsidy.http_guard import GuardedH11Protocol
     from ipsubsidy.service import create_app
 
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(Evaluator(None, "python")), host="127.0.0.1", port=port,
-                                        log_level="warning"))
+                                        log_level="warning", http=GuardedH11Protocol))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -110,3 +110,44 @@ def test_as_of_is_named(value: object) -> None:
     with pytest.raises(ArgumentError) as info:
         evaluate({"city": "jinzhong", "entity_type": "enterprise"}, value)  # type: ignore[arg-type]
     assert info.value.argument == "as_of" and str(info.value).startswith("as_of: ")
+
+
+def _many_patents(count: int) -> dict[str, Any]:
+    from ipsubsidy.identifiers import patent_check_digit
+
+    patents = []
+    for serial in range(count):
+        digits = f"20211{serial:07d}"
+        patents.append({"number": f"ZL{digits}.{patent_check_digit(digits)}", "grant_date": "2021-06-01"})
+    return {"city": "jinzhong", "entity_type": "enterprise", "patents": patents}
+
+
+def test_large_body_answered_by_the_helper_process_exactly(service_url: str) -> None:
+    """A body over 64 KiB is evaluated in a separate process: same answer as the library, errors as usual."""
+    profile = _many_patents(2_000)
+    raw = json.dumps(profile).encode()
+    assert len(raw) > 64 * 1024
+    status, body = _call(service_url, "/evaluate?as_of=2022-06-30", raw)
+    assert status == 200
+    assert Decimal(body["total"]) == Decimal(evaluate(profile, "2022-06-30").total) == 2_000 * 5_000
+    profile["patents"].append(dict(profile["patents"][0]))
+    status, body = _call(service_url, "/evaluate?as_of=2022-06-30", json.dumps(profile).encode())
+    assert status == 422 and body["detail"][0]["field"] == "patents" and "listed twice" in body["detail"][0]["message"]
+
+
+def test_silent_and_half_sent_connections_are_closed(service_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connections that never finish their headers are closed at the header deadline (not renewed by trickling)."""
+    import time
+
+    from ipsubsidy import http_guard
+
+    monkeypatch.setattr(http_guard, "HEADER_TIMEOUT", 0.5)
+    host, port = service_url.removeprefix("http://").split(":")
+    silent = socket.create_connection((host, int(port)), timeout=10)
+    trickling = socket.create_connection((host, int(port)), timeout=10)
+    trickling.sendall(b"POST /evaluate HTTP/1.1\r\n")
+    time.sleep(0.3)
+    trickling.sendall(b"Host: x\r\n")
+    with silent, trickling:
+        assert silent.recv(10) == b""  # closed by the server
+        assert trickling.recv(10) == b""
