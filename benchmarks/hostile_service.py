@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_service import free_port, percentile
 
+from ipsubsidy.http_guard import HEADER_TIMEOUT
 from ipsubsidy.identifiers import patent_check_digit
 
 LIGHT = json.dumps({"city": "晋中", "entity_type": "enterprise", "patents": [
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             idle.append(sock)
         status, took = post(port, LIGHT, timeout=30)
         print(f"4. {len(idle)} idle connections open: a new caller gets {status} in {took * 1000:.0f} ms")
-        time.sleep(7)
+        time.sleep(HEADER_TIMEOUT + 2)
         closed = 0
         for sock in idle:
             sock.setblocking(False)
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             except OSError:
                 closed += 1
             sock.close()
-        print(f"   after 7 s the server had closed {closed} of them")
+        print(f"   after {HEADER_TIMEOUT + 2:.0f} s the server had closed {closed} of them")
 
         def abandon() -> None:
             for _ in range(50):
