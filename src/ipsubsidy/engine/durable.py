@@ -15,7 +15,6 @@ the library left out because they are unknown). A unit or profile that fires nei
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import json
 import os
@@ -139,19 +138,6 @@ def _reset_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)
-_exiting = False
-
-
-def _quiesce_at_exit() -> None:
-    """At interpreter exit, wait (briefly) for evaluations in flight and keep every ruleset's lock: a daemon
-    thread then waits instead of running C code while the interpreter is torn down under it."""
-    global _exiting
-    _exiting = True
-    for ruleset in list(_live):
-        ruleset._lock.acquire(timeout=5)
-
-
-atexit.register(_quiesce_at_exit)
 
 
 class _Ruleset:
@@ -225,8 +211,6 @@ class _Ruleset:
         return None
 
     def close(self) -> None:
-        if _exiting:  # the exit hook holds the lock; the process ends and takes the ruleset with it
-            return
         with self._lock:
             if self._handle is not None and _dre is not None:
                 _dre.delete_ruleset(self._handle)
