@@ -80,3 +80,9 @@ def test_many_units_every_patent_counted(backend: str) -> None:
                       backend=backend)  # type: ignore[arg-type]
     item = result.item("jinzhong-2020.invention-patent-domestic")
     assert item.status == "eligible" and item.amount.quantity == MAX_ENTRIES
+
+
+def test_huge_unknown_key_is_named_not_echoed() -> None:
+    with pytest.raises(ProfileError) as info:
+        evaluate({"city": "jinzhong", "k" * 1_000_000: 1}, AS_OF)
+    assert "is not a profile field" in str(info.value) and len(str(info.value)) < 500

@@ -31,6 +31,8 @@ def profile_error(exc: ValidationError, source: str | None = None) -> ProfileErr
             shown = repr(err.get("input"))
             shown = shown if len(shown) <= SHOWN else f"{shown[:SHOWN]}… ({len(shown)} characters)"
             message = f"{message} (got {shown})"
+        if len(path) > SHOWN:  # an unknown key can be any length: name it, never echo it whole
+            path = f"{path[:SHOWN]}… ({len(path)} characters)"
         problems.append((path or "(profile)", message))
     return ProfileError(problems, source)
 
