@@ -111,3 +111,17 @@ def test_evaluator_as_a_context_manager_and_unknown_items() -> None:
         result = ev.evaluate({"city": "jinzhong"})
     with pytest.raises(UnknownItemError):
         result.item("jinzhong-2020.no-such-item")
+
+
+def test_a_patent_built_directly_normalises_as_nested_without_a_warning() -> None:
+    import warnings
+
+    from ipsubsidy.profile import Company
+    from ipsubsidy.profile.units import Patent
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        direct = Patent(number="202110123456.7")
+        nested = Company(patents=[{"number": "202110123456.7"}]).patents
+    assert nested is not None and direct == nested[0]
+    assert (direct.number, direct.office, direct.kind) == ("ZL202110123456.7", "CN", "invention")
