@@ -140,3 +140,39 @@ def test_bad_cells_go_to_errors_and_the_rows_are_still_screened(tmp_path: Path) 
     found = {(e.row, e.column, e.severity) for e in intake.errors}
     assert found == {(3, "规模", "error"), (3, "研发投入(万元)", "error"), (3, "申请号", "error"),
                      (4, "公开(公告)号", "warning"), (5, "统一社会信用代码", "error")}
+
+
+def test_small_or_micro_decides_a_small_or_micro_rule_and_leaves_exact_ones_open(tmp_path: Path) -> None:
+    from ipsubsidy.evaluate import Evaluator
+    from ipsubsidy.intake.build import Client
+    from ipsubsidy.intake.build import Intake as IntakeModel
+    from ipsubsidy.profile import Company
+    from ipsubsidy.screening import screen
+
+    profile = Company(city="cangzhou", entity_type="enterprise")
+    intake = IntakeModel(clients=[Client(2, "row:2", profile, ("small", "micro"), "沧州市")])
+    with Evaluator(backend="python") as ev:
+        merged = screen(intake, dt.date(2017, 6, 1), ev, progress=False).clients[0].result
+        small = ev.evaluate(profile.model_copy(update={"size": "small"}), dt.date(2017, 6, 1))
+        large = ev.evaluate(profile.model_copy(update={"size": "large"}), dt.date(2017, 6, 1))
+    assert merged is not None
+    item = "cangzhou-2016.small-micro-patent-protection-assistance"
+    assert merged.item(item).status == small.item(item).status  # small and micro agree: decided
+    assert merged.item(item).status != "needs_info"
+    # where the readings differ (here small against large, as a rule naming one size would), nothing is guessed
+    from ipsubsidy.screening.run import _merge
+
+    assert large.item(item).status != small.item(item).status
+    undecided = _merge([small, large]).item(item)
+    assert undecided.status == "needs_info" and "size" in undecided.missing
+
+
+def test_a_firms_own_headers_through_a_map_file(tmp_path: Path) -> None:
+    from ipsubsidy.intake import load_header_map
+
+    (tmp_path / "map.yaml").write_text("客户全称: name\n办公地址: address\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("客户全称,办公地址,是否初创企业\n甲公司,福建省厦门市思明区,是\n", encoding="utf-8")
+    intake = build_profiles(read_table(tmp_path / "c.csv"), None, load_header_map(tmp_path / "map.yaml"))
+    (client,) = intake.clients
+    assert (client.profile.name, client.profile.city, client.profile.startup) == ("甲公司", "xiamen", True)
+    assert intake.errors == []
