@@ -176,3 +176,14 @@ def test_a_firms_own_headers_through_a_map_file(tmp_path: Path) -> None:
     (client,) = intake.clients
     assert (client.profile.name, client.profile.city, client.profile.startup) == ("甲公司", "xiamen", True)
     assert intake.errors == []
+
+
+def test_a_month_alone_is_enough_for_a_fiscal_year_but_not_for_a_grant_date(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("企业名称,所在地,年度,研发投入(万元)\n甲公司,福建省厦门市,2021年3月,10\n",
+                                    encoding="utf-8")
+    (tmp_path / "p.csv").write_text("企业名称,申请号,授权公告日\n甲公司,202110123456.7,2021年3月\n", encoding="utf-8")
+    intake = build_profiles(read_table(tmp_path / "c.csv"), {"patents": read_table(tmp_path / "p.csv")})
+    (client,) = intake.clients
+    assert client.profile.finances is not None and client.profile.finances[0].year == 2021
+    assert client.profile.patents is not None and client.profile.patents[0].grant_date is None
+    assert [(e.row, e.column) for e in intake.errors] == [(2, "授权公告日")]

@@ -39,11 +39,14 @@ def test_every_row_is_accounted_for(screened: tuple[Path, str]) -> None:
     out, said = screened
     results, errors = _rows(out / "results.csv"), _rows(out / "errors.csv")
     assert {r["row"] for r in results} == {str(n) for n in range(2, 32)}  # 30 clients, sheet rows 2..31
-    assert "screened 30 clients" in said and "read 80 rows" in said
+    assert "screened 30 clients" in said and "read 80 rows" in said and "5 bad cells, 2 warnings" in said
+    readme = (BOOK.parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert said.split("; written to")[0] in readme  # the README shows this command's real output
     named = {(e["column"], e["value"]) for e in errors}
     assert ("研发投入(万元)", "约100万") in named
     assert ("规模", "超大") in named
     assert ("申请号", "202020000123.9") in named
+    assert ("授权公告日", "2020年8月") in named  # a month alone is not a grant date
     assert ("公开(公告)号", "CN111111111A") in named
     assert any(e["column"] == "统一社会信用代码" and e["severity"] == "warning" for e in errors)
     assert any(e["expected"] == "matches no client in the client table" for e in errors)

@@ -65,8 +65,10 @@ _DATE_FIELDS = {"grant_date", "filing_date", "approval_date", "date", "registrat
 _COERCE: dict[str, Callable[[Any], Any]] = {
     "entity_type": values.to_entity_type, "size": values.to_size, "kind": values.to_patent_kind,
     "year": lambda v: int(values.to_month(v).year) if not str(v).strip().isdigit() else int(str(v).strip()),
-    **dict.fromkeys(_BOOL_FIELDS, values.to_bool), **dict.fromkeys(_DATE_FIELDS, values.to_month),
+    **dict.fromkeys(_BOOL_FIELDS, values.to_bool), **dict.fromkeys(_DATE_FIELDS, values.to_date),
 }
+# A date is a day: 2021年3月 would have to be guessed to a day, and a wrong day can move a grant across a
+# policy window, so a month alone is read only where a month is enough (the fiscal year above).
 _UNIT = re.compile(r"[(（]\s*(万元|亿元|元)\s*[)）]")
 
 
