@@ -5,6 +5,7 @@
     ipsubsidy policies check [PATH ...]
     ipsubsidy test PACKAGE|SCENARIO.yaml ...       run a package's scenario files, like `openfisca test`
     ipsubsidy schema
+    ipsubsidy screen CLIENTS [--patents FILE] --out DIR     (tables in, results + a report per client out)
 
 ``--policies DIR`` (repeatable) adds a policy package — a folder with ``policies/`` (and ``tests/``), or an
 installed package advertising the ``ipsubsidy.policies`` entry point — to the shipped documents.
@@ -40,6 +41,9 @@ EXIT_BAD_INPUT = 2
 
 def _read_profile(path: str) -> Any:
     name = "<stdin>" if path == "-" else path
+    if Path(path).suffix.lower() in {".xlsx", ".xls", ".csv", ".parquet", ".jsonl"}:
+        raise ProfileError([("(file)", "is a table, not a profile: screen tables with "
+                             f"`ipsubsidy screen {path} --out DIR`")], path)
     try:
         text = read_text_file(path)
     except TextFileError as exc:
@@ -85,6 +89,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ipsubsidy", description="IP incentive policies of Chinese cities, as rules.")
+    parser.add_argument("--version", action="version", version=f"ipsubsidy {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ev = sub.add_parser("evaluate", help="which awards a profile can claim")
     ev.add_argument("profile", help="a profile file, .json or .yaml (- for standard input, YAML or JSON)")
@@ -110,12 +115,24 @@ def _parser() -> argparse.ArgumentParser:
                      help="backends to run every case on (default: every one that imports here)")
     _packages(tst)
     sub.add_parser("schema", help="print the profile's JSON Schema")
+    from ipsubsidy.screening.command import add_screen_parser
+
+    add_screen_parser(sub, _date)
     srv = sub.add_parser("serve", help="run the HTTP service (pip install 'ipsubsidy[service]')")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     srv.add_argument("--port", type=_port, default=8000, help="TCP port 1-65535 (default: 8000)")
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     srv.add_argument("--workers", type=_workers, default=1, help="worker processes (default: 1)")
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ipsubsidy")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "unknown"
 
 
 def _packages(command: argparse.ArgumentParser) -> None:
@@ -184,6 +201,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "test":
         return _test(args)
+    if args.command == "screen":
+        from ipsubsidy.screening.command import run_screen
+
+        return run_screen(args)
     if args.command == "policies":
         if args.action == "new":
             return _new(args)

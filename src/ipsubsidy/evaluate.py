@@ -140,6 +140,12 @@ class Evaluator:
     def close(self) -> None:
         self._state[1].close()
 
+    def __enter__(self) -> Evaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None = None) -> Result:
         _enter()
         try:

@@ -110,8 +110,9 @@ class AmountOut(_Out):
     per_unit: str | None = Field(description="yuan per unit (or per claim); null when the source states none")
     quantity: int | None = Field(description="how many units (1 for a per-claim amount); null when not decided")
     subtotal: str | None = Field(description="per_unit × quantity for an eligible item with a stated amount")
-    not_stated: Localized | None = Field(None, description="why there is no figure, when the source states none")
-    cap: str | None = Field(None, description="the most one claimant is paid (per claimant or per year), yuan")
+    not_stated: Localized | None = Field(
+        default=None, description="why there is no figure, when the source states none")
+    cap: str | None = Field(default=None, description="the most one claimant is paid (per claimant or per year), yuan")
 
 
 class AlternativeOut(_Out):
@@ -131,7 +132,7 @@ class UnitOut(_Out):
     collection: str
     index: int
     label: str
-    amount: str | None = Field(None, description="yuan this unit is paid (its tier, for a tiered amount)")
+    amount: str | None = Field(default=None, description="yuan this unit is paid (its tier, for a tiered amount)")
 
 
 class CitationOut(_Out):
@@ -164,7 +165,7 @@ class Reason(_Out):
     field: str | None = None
     value: str | None = None
     threshold: str | None = None
-    shortfall: Shortfall | None = Field(None, description="for a failed numeric threshold: what would qualify")
+    shortfall: Shortfall | None = Field(default=None, description="for a failed numeric threshold: what would qualify")
 
     def __call__(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -181,9 +182,9 @@ class ItemResult(_Out):
     one_time: bool | None
     amount: AmountOut
     alternative: AlternativeOut | None = Field(
-        None, description="another reading of the text with its amount, shown beside the total, never in it")
+        default=None, description="another reading of the text with its amount, shown beside the total, never in it")
     restates: Localized | None = Field(
-        None, description="the national rule the document only restates: it does not close with the document")
+        default=None, description="the national rule the document only restates: it does not close with the document")
     units: list[UnitOut] = Field(description="the qualifying units (patents, registrations, years...)")
     citation: CitationOut
     departments: list[str]

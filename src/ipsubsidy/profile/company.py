@@ -48,61 +48,66 @@ def _unique(field: str, items: list[Any] | None, key: Any, what: str) -> None:
 class Company(ProfileModel):
     """A claimant. Only what is known need be given; every field may be absent."""
 
-    name: str | None = Field(None, json_schema_extra=label("名称", "name"))
-    credit_code: str | None = Field(None, json_schema_extra=label("统一社会信用代码", "unified social credit code"))
-    city: str | None = Field(None, json_schema_extra=label("所在城市", "city"))
-    district: str | None = Field(None, json_schema_extra=label("所在区县", "district"))
-    entity_type: EntityType | None = Field(None, json_schema_extra=label("主体类型", "entity type"))
-    size: Size | None = Field(None, json_schema_extra=label("企业规模", "enterprise size"))
-    industry: str | None = Field(None, json_schema_extra=label("所属行业", "industry"))
+    name: str | None = Field(default=None, json_schema_extra=label("名称", "name"))
+    credit_code: str | None = Field(
+        default=None, json_schema_extra=label("统一社会信用代码", "unified social credit code"))
+    city: str | None = Field(default=None, json_schema_extra=label("所在城市", "city"))
+    district: str | None = Field(default=None, json_schema_extra=label("所在区县", "district"))
+    entity_type: EntityType | None = Field(default=None, json_schema_extra=label("主体类型", "entity type"))
+    size: Size | None = Field(default=None, json_schema_extra=label("企业规模", "enterprise size"))
+    industry: str | None = Field(default=None, json_schema_extra=label("所属行业", "industry"))
     ip_professional: bool | None = Field(
-        None, json_schema_extra=label("是否为本市知识产权工作需要引进的专业人才",
+        default=None, json_schema_extra=label("是否为本市知识产权工作需要引进的专业人才",
                                       "an IP professional the city recruits for its IP work"))
-    startup: bool | None = Field(None, json_schema_extra=label("是否为初创型企业", "a start-up enterprise"))
+    startup: bool | None = Field(default=None, json_schema_extra=label("是否为初创型企业", "a start-up enterprise"))
     has_own_ip: bool | None = Field(
-        None, json_schema_extra=label("是否拥有自主知识产权(专利、商标、著作权等)",
+        default=None, json_schema_extra=label("是否拥有自主知识产权(专利、商标、著作权等)",
                                       "owns its own IP (patents, trademarks, copyright, ...)"))
     leading_enterprise: bool | None = Field(
-        None, json_schema_extra=label("是否为本市龙头(骨干、重点)企业", "a leading (backbone) enterprise of the city"))
+        default=None, json_schema_extra=label(
+            "是否为本市龙头(骨干、重点)企业", "a leading (backbone) enterprise of the city"))
     enterprise_head: bool | None = Field(
-        None, json_schema_extra=label("是否为企业负责人", "the head of an enterprise (a person)"))
+        default=None, json_schema_extra=label("是否为企业负责人", "the head of an enterprise (a person)"))
     outstanding_innovation: bool | None = Field(
-        None, json_schema_extra=label("在企业自主创新(含自主知识产权)方面取得突出成绩、作出重大贡献",
+        default=None, json_schema_extra=label("在企业自主创新(含自主知识产权)方面取得突出成绩、作出重大贡献",
                                       "outstanding achievements in an enterprise's own innovation (incl. own IP)"))
     ip_work_contribution: bool | None = Field(
-        None, json_schema_extra=label("在本市知识产权工作(如示范城市创建)中作出突出贡献",
+        default=None, json_schema_extra=label("在本市知识产权工作(如示范城市创建)中作出突出贡献",
                                       "an outstanding contribution to the city's IP work (e.g. a demonstration drive)"))
-    finances: list[FiscalYear] | None = Field(None, json_schema_extra=label("年度财务数据", "finances per year"))
-    patents: list[Patent] | None = Field(None, json_schema_extra=label("专利", "patents"))
+    finances: list[FiscalYear] | None = Field(
+        default=None, json_schema_extra=label("年度财务数据", "finances per year"))
+    patents: list[Patent] | None = Field(default=None, json_schema_extra=label("专利", "patents"))
     madrid_registrations: list[MadridRegistration] | None = Field(
-        None, json_schema_extra=label("马德里商标国际注册", "Madrid international registrations"))
+        default=None, json_schema_extra=label("马德里商标国际注册", "Madrid international registrations"))
     geographical_indications: list[GeographicalIndication] | None = Field(
-        None, json_schema_extra=label("地理标志", "geographical indications owned"))
+        default=None, json_schema_extra=label("地理标志", "geographical indications owned"))
     listings: list[Listing] | None = Field(
-        None, json_schema_extra=label("入选名单(示范、优势企业、示范学校)", "listings (demonstration, advantage)"))
+        default=None, json_schema_extra=label(
+            "入选名单(示范、优势企业、示范学校)", "listings (demonstration, advantage)"))
     certifications: list[Certification] | None = Field(
-        None, json_schema_extra=label("《企业知识产权管理规范》贯标", "GB/T 29490 certification"))
+        default=None, json_schema_extra=label("《企业知识产权管理规范》贯标", "GB/T 29490 certification"))
     brand_plan_selections: list[BrandPlanSelection] | None = Field(
-        None, json_schema_extra=label("品牌计划入选", "brand-plan selections"))
+        default=None, json_schema_extra=label("品牌计划入选", "brand-plan selections"))
     rights_protection_centres: list[RightsProtectionCentre] | None = Field(
-        None, json_schema_extra=label("设立的维权援助中心", "rights-protection assistance centres set up"))
+        default=None, json_schema_extra=label("设立的维权援助中心", "rights-protection assistance centres set up"))
     first_invention_patent_date: Date | None = Field(
-        None, json_schema_extra=label("首件发明专利授权日(有史以来第一件)",
+        default=None, json_schema_extra=label("首件发明专利授权日(有史以来第一件)",
                                       "grant date of the first invention patent the claimant ever obtained"))
     ip_pledge_loans: list[IpPledgeLoan] | None = Field(
-        None, json_schema_extra=label("知识产权质押融资", "IP-pledge financing obtained"))
+        default=None, json_schema_extra=label("知识产权质押融资", "IP-pledge financing obtained"))
     ip_insurance_policies: list[IpInsurance] | None = Field(
-        None, json_schema_extra=label("知识产权(专利)保险投保", "IP (patent) insurance taken out"))
+        default=None, json_schema_extra=label("知识产权(专利)保险投保", "IP (patent) insurance taken out"))
     ip_transactions: list[IpTransaction] | None = Field(
-        None, json_schema_extra=label("知识产权许可、转让、作价入股", "IP licences, transfers, capital contributions"))
+        default=None, json_schema_extra=label(
+            "知识产权许可、转让、作价入股", "IP licences, transfers, capital contributions"))
     ic_layout_designs: list[IcLayoutDesign] | None = Field(
-        None, json_schema_extra=label("集成电路布图设计登记", "IC layout-design registrations"))
+        default=None, json_schema_extra=label("集成电路布图设计登记", "IC layout-design registrations"))
     pct_applications: list[PctApplication] | None = Field(
-        None, json_schema_extra=label("PCT国际专利申请", "PCT international applications"))
+        default=None, json_schema_extra=label("PCT国际专利申请", "PCT international applications"))
     ip_disputes: list[IpDispute] | None = Field(
-        None, json_schema_extra=label("知识产权纠纷", "IP disputes the claimant is a party to"))
+        default=None, json_schema_extra=label("知识产权纠纷", "IP disputes the claimant is a party to"))
     patent_awards: list[PatentAward] | None = Field(
-        None, json_schema_extra=label("获得的专利奖", "patent awards won"))
+        default=None, json_schema_extra=label("获得的专利奖", "patent awards won"))
 
     @field_validator("credit_code")
     @classmethod

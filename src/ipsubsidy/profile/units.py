@@ -45,17 +45,17 @@ __all__ = [
 class Patent(ProfileModel):
     number: str = Field(min_length=1, json_schema_extra=label("专利号", "patent number"))
     office: str | None = Field(
-        None, pattern=r"^[A-Z]{2}$",
+        default=None, pattern=r"^[A-Z]{2}$",
         json_schema_extra=label("授权机构", "granting office (ISO 3166 code, EP, ...)"))
-    kind: PatentKind | None = Field(None, json_schema_extra=label("专利类型", "patent kind"))
-    via_pct: bool | None = Field(None, json_schema_extra=label("是否经PCT途径", "filed via PCT"))
-    filing_date: Date | None = Field(None, json_schema_extra=label("申请日", "filing date"))
-    grant_date: Date | None = Field(None, json_schema_extra=label("授权日", "grant date"))
-    title: str | None = Field(None, json_schema_extra=label("名称", "title"))
+    kind: PatentKind | None = Field(default=None, json_schema_extra=label("专利类型", "patent kind"))
+    via_pct: bool | None = Field(default=None, json_schema_extra=label("是否经PCT途径", "filed via PCT"))
+    filing_date: Date | None = Field(default=None, json_schema_extra=label("申请日", "filing date"))
+    grant_date: Date | None = Field(default=None, json_schema_extra=label("授权日", "grant date"))
+    title: str | None = Field(default=None, json_schema_extra=label("名称", "title"))
     major: bool | None = Field(
-        None, json_schema_extra=label("是否被认定为重大发明专利", "recognised as a major invention patent"))
+        default=None, json_schema_extra=label("是否被认定为重大发明专利", "recognised as a major invention patent"))
     implemented: bool | None = Field(
-        None, json_schema_extra=label("是否已实施(自行实施或许可实施)",
+        default=None, json_schema_extra=label("是否已实施(自行实施或许可实施)",
                                       "put into practice (worked by the owner or a licensee)"))
 
     @field_validator("office", mode="before")
@@ -78,7 +78,9 @@ class Patent(ProfileModel):
         updates: dict[str, Any] = {"number": read.canonical, "office": read.office}
         parsed = read.cn
         if parsed is None:
-            return self.model_copy(update=updates)
+            for name, value in updates.items():  # set in place: an after-validator must return self
+                object.__setattr__(self, name, value)
+            return self
         if self.kind is None:
             updates["kind"] = PatentKind(parsed.kind)
         elif self.kind != parsed.kind:
@@ -87,7 +89,9 @@ class Patent(ProfileModel):
                 f"{parsed.type_digit} means {parsed.kind!r}")
         if self.via_pct is None and parsed.via_pct:
             updates["via_pct"] = True
-        return self.model_copy(update=updates)
+        for name, value in updates.items():  # set in place: an after-validator must return self
+            object.__setattr__(self, name, value)
+        return self
 
     @property
     def key(self) -> str:
@@ -96,10 +100,10 @@ class Patent(ProfileModel):
 
 
 class MadridRegistration(ProfileModel):
-    number: str | None = Field(None, json_schema_extra=label("国际注册号", "international registration number"))
-    filing_date: Date | None = Field(None, json_schema_extra=label("申请日", "filing date"))
+    number: str | None = Field(default=None, json_schema_extra=label("国际注册号", "international registration number"))
+    filing_date: Date | None = Field(default=None, json_schema_extra=label("申请日", "filing date"))
     designated_countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] | None = Field(
-        None, json_schema_extra=label("指定(延伸)国家", "designated countries"))
+        default=None, json_schema_extra=label("指定(延伸)国家", "designated countries"))
 
     @field_validator("designated_countries")
     @classmethod
@@ -112,28 +116,28 @@ class MadridRegistration(ProfileModel):
 class GeographicalIndication(ProfileModel):
     name: str = Field(min_length=1, json_schema_extra=label("名称", "name"))
     form: str | None = Field(
-        None, pattern="^(product|trademark)$",
+        default=None, pattern="^(product|trademark)$",
         json_schema_extra=label("形式(保护产品或商标)", "form: protected product or GI trademark"))
-    approval_date: Date | None = Field(None, json_schema_extra=label("核准日", "approval date"))
+    approval_date: Date | None = Field(default=None, json_schema_extra=label("核准日", "approval date"))
 
 
 class Listing(ProfileModel):
     kind: ListingKind = Field(json_schema_extra=label("入选类别", "listing kind"))
-    level: Level | None = Field(None, json_schema_extra=label("级别", "level"))
-    date: Date | None = Field(None, json_schema_extra=label("列入日期", "date listed"))
+    level: Level | None = Field(default=None, json_schema_extra=label("级别", "level"))
+    date: Date | None = Field(default=None, json_schema_extra=label("列入日期", "date listed"))
 
 
 class Certification(ProfileModel):
-    standard: str = Field("GB/T 29490", pattern=r"^GB/T 29490$",
+    standard: str = Field(default="GB/T 29490", pattern=r"^GB/T 29490$",
                           json_schema_extra=label("标准", "standard"))
-    via: str | None = Field(None, pattern="^(certification|performance_evaluation)$",
+    via: str | None = Field(default=None, pattern="^(certification|performance_evaluation)$",
                             json_schema_extra=label("认证或绩效评价", "certification or performance evaluation"))
-    date: Date | None = Field(None, json_schema_extra=label("通过日期", "date passed"))
+    date: Date | None = Field(default=None, json_schema_extra=label("通过日期", "date passed"))
 
 
 class BrandPlanSelection(ProfileModel):
     plan: BrandPlan = Field(json_schema_extra=label("品牌计划", "brand plan"))
-    date: Date | None = Field(None, json_schema_extra=label("入选日期", "date selected"))
+    date: Date | None = Field(default=None, json_schema_extra=label("入选日期", "date selected"))
 
     @field_validator("plan", mode="before")
     @classmethod
@@ -142,18 +146,18 @@ class BrandPlanSelection(ProfileModel):
 
 
 class RightsProtectionCentre(ProfileModel):
-    level: Level | None = Field(None, json_schema_extra=label("级别", "level"))
-    date: Date | None = Field(None, json_schema_extra=label("设立日期", "date set up"))
+    level: Level | None = Field(default=None, json_schema_extra=label("级别", "level"))
+    date: Date | None = Field(default=None, json_schema_extra=label("设立日期", "date set up"))
 
 
 class FiscalYear(ProfileModel):
     year: int = Field(ge=1980, le=2100, json_schema_extra=label("年度", "fiscal year"))
-    sales_revenue: Yuan | None = Field(None, json_schema_extra=label("销售收入", "sales revenue", unit="yuan"))
+    sales_revenue: Yuan | None = Field(default=None, json_schema_extra=label("销售收入", "sales revenue", unit="yuan"))
     main_business_revenue: Yuan | None = Field(
-        None, json_schema_extra=label("主营业务收入", "main-business revenue", unit="yuan"))
-    rd_expense: Yuan | None = Field(None, json_schema_extra=label("研发投入", "R&D expense", unit="yuan"))
+        default=None, json_schema_extra=label("主营业务收入", "main-business revenue", unit="yuan"))
+    rd_expense: Yuan | None = Field(default=None, json_schema_extra=label("研发投入", "R&D expense", unit="yuan"))
     commercialised_revenue: Yuan | None = Field(
-        None, json_schema_extra=label("科技成果产业化产品或服务收入",
+        default=None, json_schema_extra=label("科技成果产业化产品或服务收入",
                                       "revenue from commercialised S&T results", unit="yuan"))
 
 
@@ -161,52 +165,55 @@ IP_RIGHT = "^(patent|trademark|copyright|ic_layout_design|plant_variety|other)$"
 
 
 class IpPledgeLoan(ProfileModel):
-    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label(
+    right: str | None = Field(default=None, pattern=IP_RIGHT, json_schema_extra=label(
         "质押的知识产权类型(patent/trademark/copyright/…)", "kind of IP pledged (patent, trademark, ...)"))
-    amount: Yuan | None = Field(None, json_schema_extra=label("融资金额", "amount financed", unit="yuan"))
+    amount: Yuan | None = Field(default=None, json_schema_extra=label("融资金额", "amount financed", unit="yuan"))
     date: Date | None = Field(
-        None, json_schema_extra=label("融资(质押登记)日期", "date financed (pledge registered)"))
+        default=None, json_schema_extra=label("融资(质押登记)日期", "date financed (pledge registered)"))
 
 
 class IpInsurance(ProfileModel):
-    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label(
+    right: str | None = Field(default=None, pattern=IP_RIGHT, json_schema_extra=label(
         "投保的知识产权类型(patent/trademark/…)", "kind of IP insured (patent, trademark, ...)"))
-    overseas: bool | None = Field(None, json_schema_extra=label("是否为海外侵权保险", "overseas infringement cover"))
-    date: Date | None = Field(None, json_schema_extra=label("投保日期", "date insured"))
+    overseas: bool | None = Field(
+        default=None, json_schema_extra=label("是否为海外侵权保险", "overseas infringement cover"))
+    date: Date | None = Field(default=None, json_schema_extra=label("投保日期", "date insured"))
 
 
 class IpTransaction(ProfileModel):
-    kind: str | None = Field(None, pattern="^(licence|transfer|capital_contribution)$", json_schema_extra=label(
+    kind: str | None = Field(default=None, pattern="^(licence|transfer|capital_contribution)$", json_schema_extra=label(
         "方式(licence许可/transfer转让/capital_contribution作价入股)",
         "licence, transfer or capital_contribution (作价入股)"))
-    direction: str | None = Field(None, pattern="^(out|in)$", json_schema_extra=label(
+    direction: str | None = Field(default=None, pattern="^(out|in)$", json_schema_extra=label(
         "方向(out本主体许可、转让、作价出资给他人;in本主体获许可或受让)",
         "out: this claimant licensed, assigned or contributed its IP; in: it took a licence or assignment"))
-    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label("知识产权类型", "kind of IP"))
+    right: str | None = Field(default=None, pattern=IP_RIGHT, json_schema_extra=label("知识产权类型", "kind of IP"))
     counterparty_type: EntityType | None = Field(
-        None, json_schema_extra=label("对方主体类型", "the other party's type"))
-    date: Date | None = Field(None, json_schema_extra=label("合同生效(备案)日期", "date in force (recorded)"))
+        default=None, json_schema_extra=label("对方主体类型", "the other party's type"))
+    date: Date | None = Field(default=None, json_schema_extra=label("合同生效(备案)日期", "date in force (recorded)"))
 
 
 class IcLayoutDesign(ProfileModel):
-    number: str | None = Field(None, json_schema_extra=label("布图设计登记号", "registration number"))
-    filing_date: Date | None = Field(None, json_schema_extra=label("登记申请日", "application date"))
-    registration_date: Date | None = Field(None, json_schema_extra=label("登记公告日", "registration date"))
+    number: str | None = Field(default=None, json_schema_extra=label("布图设计登记号", "registration number"))
+    filing_date: Date | None = Field(default=None, json_schema_extra=label("登记申请日", "application date"))
+    registration_date: Date | None = Field(default=None, json_schema_extra=label("登记公告日", "registration date"))
 
 
 class PctApplication(ProfileModel):
-    number: str | None = Field(None, pattern=r"^PCT/[A-Z]{2}\d{4}/\d{6}$",
+    number: str | None = Field(default=None, pattern=r"^PCT/[A-Z]{2}\d{4}/\d{6}$",
                                json_schema_extra=label("国际申请号", "international application number"))
-    filing_date: Date | None = Field(None, json_schema_extra=label("国际申请日", "international filing date"))
+    filing_date: Date | None = Field(default=None, json_schema_extra=label("国际申请日", "international filing date"))
 
 
 class IpDispute(ProfileModel):
-    right: str | None = Field(None, pattern=IP_RIGHT, json_schema_extra=label("涉及的知识产权类型", "kind of IP"))
-    foreign_related: bool | None = Field(None, json_schema_extra=label("是否涉外", "foreign-related"))
-    date: Date | None = Field(None, json_schema_extra=label("纠纷发生(立案)日期", "date the dispute arose (filed)"))
+    right: str | None = Field(
+        default=None, pattern=IP_RIGHT, json_schema_extra=label("涉及的知识产权类型", "kind of IP"))
+    foreign_related: bool | None = Field(default=None, json_schema_extra=label("是否涉外", "foreign-related"))
+    date: Date | None = Field(
+        default=None, json_schema_extra=label("纠纷发生(立案)日期", "date the dispute arose (filed)"))
 
 
 class PatentAward(ProfileModel):
-    name: str | None = Field(None, json_schema_extra=label("奖项名称", "award"))
-    level: Level | None = Field(None, json_schema_extra=label("级别", "level"))
-    date: Date | None = Field(None, json_schema_extra=label("获奖日期", "date awarded"))
+    name: str | None = Field(default=None, json_schema_extra=label("奖项名称", "award"))
+    level: Level | None = Field(default=None, json_schema_extra=label("级别", "level"))
+    date: Date | None = Field(default=None, json_schema_extra=label("获奖日期", "date awarded"))

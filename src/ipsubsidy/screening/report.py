@@ -1,0 +1,157 @@
+"""One report per client: the same content as HTML (Jinja2, inline SVG chart) and PDF (fpdf2, a CJK font)."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ipsubsidy.result import ItemResult, Status, label
+from ipsubsidy.screening.run import ClientResult, claimable_total
+
+__all__ = ["FONT_PATHS", "NoCjkFontError", "find_cjk_font", "report_context", "write_html", "write_pdf"]
+
+TEXT = {
+    "zh": {"title": "知识产权资助筛查报告", "code": "统一社会信用代码", "city": "所在城市", "as_of": "评估日期",
+           "claimable": "可申领项目", "total": "合计", "yuan": "元", "item": "项目", "amount": "金额(元)",
+           "units": "计入的单位", "citation": "政策原文", "deadline": "申报截止", "department": "受理部门",
+           "needed": "尚需补充的信息", "status": "状态", "missing": "缺少的信息", "question": "首先要问",
+           "chart": "按状态的金额(元)", "none": "无"},
+    "en": {"title": "IP incentive screening report", "code": "Unified social credit code", "city": "City",
+           "as_of": "As of", "claimable": "Claimable items", "total": "total", "yuan": "yuan", "item": "Item",
+           "amount": "Amount (yuan)", "units": "Units counted", "citation": "Source text", "deadline": "Claim by",
+           "department": "Department", "needed": "Still needed to decide", "status": "Status",
+           "missing": "Missing facts", "question": "Ask first", "chart": "Money by status (yuan)", "none": "None"},
+}
+
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+"""Where Debian's fonts-wqy-microhei / fonts-noto-cjk put a CJK font; IPSUBSIDY_CJK_FONT overrides."""
+
+
+class NoCjkFontError(RuntimeError):
+    """No CJK font to write a PDF with."""
+
+
+def find_cjk_font() -> Path:
+    candidates = [os.environ.get("IPSUBSIDY_CJK_FONT", ""), *FONT_PATHS]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise NoCjkFontError("no CJK font for PDF reports: install fonts-wqy-microhei (or fonts-noto-cjk), "
+                         "or set IPSUBSIDY_CJK_FONT to a .ttf/.ttc file")
+
+
+def _money(item: ItemResult) -> Decimal:
+    value = item.amount.subtotal or item.amount.per_unit
+    return Decimal(value) if value else Decimal(0)
+
+
+def report_context(c: ClientResult, as_of: str, lang: str, deadlines: dict[str, str]) -> dict[str, Any]:
+    p = c.client.profile
+    ctx: dict[str, Any] = {"lang": lang, "t": TEXT[lang], "name": p.name or f"row {c.client.row}",
+                           "credit_code": p.credit_code, "city": c.client.city_zh or p.city, "as_of": as_of,
+                           "notices": [], "claimable": [], "pending": [], "question": "", "total": "0.00"}
+    by_status: dict[str, Decimal] = defaultdict(Decimal)
+    if c.result is None:
+        ctx["notices"] = [c.notice or ""]
+    else:
+        r = c.result
+        ctx["notices"] = [n(lang) for n in r.notices]
+        ctx["total"] = f"{claimable_total(r):.2f}"
+        ctx["question"] = r.questions[0](lang) if r.questions else ""
+        for item in r.all_items():
+            row = {"title": item.title(lang), "amount": item.amount.subtotal or item.amount.per_unit or "—",
+                   "units": [u.label for u in item.units], "section": f"{item.citation.document} "
+                   f"{item.citation.section}", "quote": item.citation.quote, "status": label(item.status, lang),
+                   "missing": "、".join(item.missing) or "—", "deadline": deadlines.get(item.id, "—"),
+                   "departments": "、".join(item.departments) or "—"}
+            if item.status == Status.eligible:
+                ctx["claimable"].append(row)
+            elif item.status == Status.needs_info:
+                ctx["pending"].append(row)
+            by_status[label(item.status, lang)] += _money(item)
+    ctx["bars"] = sorted(by_status.items(), key=lambda kv: -kv[1])
+    ctx["chart"] = _svg(ctx["bars"])
+    return ctx
+
+
+def _svg(bars: list[tuple[str, Decimal]]) -> str:
+    """A horizontal bar chart as inline SVG: no script, no CDN."""
+    if not bars:
+        return "<p>—</p>"
+    top = max((v for _, v in bars), default=Decimal(0)) or Decimal(1)
+    height = 28 * len(bars) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height}" role="img">']
+    for i, (name, value) in enumerate(bars):
+        width = int(380 * value / top)
+        y = 5 + 28 * i
+        parts.append(f'<text x="0" y="{y + 16}" font-size="13">{escape(name)}</text>'
+                     f'<rect x="120" y="{y}" width="{width}" height="20" fill="#3b7dd8"/>'
+                     f'<text x="{126 + width}" y="{y + 16}" font-size="13">{value:,.2f}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def write_html(ctx: dict[str, Any], path: Path) -> None:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("ipsubsidy.screening", "templates"), autoescape=select_autoescape())
+    path.write_text(env.get_template("report.html.j2").render(**ctx), encoding="utf-8")
+
+
+def write_pdf(ctx: dict[str, Any], path: Path, font: Path) -> None:
+    from fpdf import FPDF
+
+    t = ctx["t"]
+    pdf = FPDF()
+    pdf.add_font("cjk", "", str(font))
+    pdf.set_font("cjk", size=10)
+    pdf.add_page()
+    width = pdf.epw
+
+    def para(text: str, size: int = 10, gap: float = 1) -> None:
+        pdf.set_font("cjk", size=size)
+        pdf.multi_cell(width, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    para(f"{t['title']}：{ctx['name']}", 16, 3)
+    para(f"{t['code']}：{ctx['credit_code'] or '—'}    {t['city']}：{ctx['city'] or '—'}    "
+         f"{t['as_of']}：{ctx['as_of']}")
+    for notice in ctx["notices"]:
+        para(notice)
+    para(f"{t['claimable']}（{t['total']} {ctx['total']} {t['yuan']}）", 13, 2)
+    for row in ctx["claimable"] or [{"title": t["none"]}]:
+        para(row["title"] + (f"    {row['amount']} {t['yuan']}" if "amount" in row else ""), 11)
+        if "quote" in row:
+            if row["units"]:
+                para(f"{t['units']}：" + "；".join(row["units"]))
+            para(f"{t['citation']}（{row['section']}）：{row['quote']}")
+            para(f"{t['deadline']}：{row['deadline']}    {t['department']}：{row['departments']}", gap=3)
+    para(t["needed"], 13, 2)
+    for row in ctx["pending"] or [{"title": t["none"]}]:
+        para(row["title"], 11)
+        if "missing" in row:
+            para(f"{t['missing']}：{row['missing']}    {t['deadline']}：{row['deadline']}    "
+                 f"{t['department']}：{row['departments']}", gap=2)
+    if ctx["question"]:
+        para(f"{t['question']}：{ctx['question']}")
+    para(t["chart"], 13, 2)
+    bars = ctx["bars"]
+    top = max((v for _, v in bars), default=Decimal(0)) or Decimal(1)
+    for name, value in bars:
+        y = pdf.get_y()
+        pdf.set_font("cjk", size=10)
+        pdf.text(pdf.l_margin, y + 4, name)
+        bar = float(100 * value / top)  # drawing only; the figure printed beside it is exact
+        pdf.set_fill_color(59, 125, 216)
+        pdf.rect(pdf.l_margin + 35, y, max(bar, 0.5), 5, style="F")
+        pdf.text(pdf.l_margin + 38 + bar, y + 4, f"{value:,.2f}")
+        pdf.ln(7)
+    pdf.output(str(path))

@@ -1,0 +1,92 @@
+"""One evaluation per client row; 小微 evaluated as small and as micro, kept only where both agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ipsubsidy.evaluate import Evaluator
+from ipsubsidy.intake.build import CellError, Client, Intake
+from ipsubsidy.result import ItemResult, Result, Status, yuan
+
+__all__ = ["ClientResult", "Screening", "claimable_total", "screen"]
+
+
+@dataclass
+class ClientResult:
+    """A client and its result; ``result`` None when no encoded document covers its city (``notice`` says so)."""
+
+    client: Client
+    result: Result | None
+    notice: str | None = None
+
+
+@dataclass
+class Screening:
+    as_of: dt.date
+    clients: list[ClientResult] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    rows_read: dict[str, int] = field(default_factory=dict)
+    rows_used: dict[str, int] = field(default_factory=dict)
+
+
+def claimable_total(result: Result) -> Decimal:
+    """Stated yuan of the eligible claimable items (the conservative reading)."""
+    return sum((Decimal(i.amount.subtotal) for i in result.items
+                if i.status == Status.eligible and i.amount.subtotal is not None), Decimal(0))
+
+
+def _undecided(item: ItemResult) -> ItemResult:
+    missing = item.missing if "size" in item.missing else [*item.missing, "size"]
+    amount = item.amount.model_copy(update={"subtotal": None})
+    return item.model_copy(update={"status": Status.needs_info, "missing": missing, "amount": amount})
+
+
+def _merge(results: list[Result]) -> Result:
+    """Items on which every reading of the size agrees keep their status; the others need the exact size."""
+    first = results[0]
+
+    def merged(pick: list[ItemResult], others: list[list[ItemResult]]) -> list[ItemResult]:
+        out = []
+        for item in pick:
+            twins = [next((o for o in other if o.id == item.id), None) for other in others]
+            same = all(t is not None and t.status == item.status and t.amount == item.amount for t in twins)
+            out.append(item if same else _undecided(item))
+        return out
+
+    items = merged(first.items, [r.items for r in results[1:]])
+    other = merged(first.other, [r.other for r in results[1:]])
+    total = sum((Decimal(i.amount.subtotal) for i in items if i.amount.subtotal is not None), Decimal(0))
+    return first.model_copy(update={"items": items, "other": other, "total": yuan(total)})
+
+
+def _evaluate(evaluator: Evaluator, client: Client, as_of: dt.date) -> ClientResult:
+    if client.city_zh is not None and client.profile.city is None:
+        return ClientResult(client, None, f"{client.city_zh}: no encoded policy document covers this city")
+    if not client.sizes:
+        return ClientResult(client, evaluator.evaluate(client.profile, as_of))
+    readings = [evaluator.evaluate(client.profile.model_copy(update={"size": size}), as_of) for size in client.sizes]
+    return ClientResult(client, _merge(readings))
+
+
+def screen(intake: Intake, as_of: dt.date, evaluator: Evaluator | None = None,
+           progress: bool | None = None) -> Screening:
+    """Evaluate every client of an intake; a progress bar on a terminal (tqdm), quiet otherwise."""
+    from tqdm import tqdm
+
+    own = evaluator is None
+    ev = Evaluator() if evaluator is None else evaluator
+    show = sys.stderr.isatty() if progress is None else progress
+    out = Screening(as_of, errors=list(intake.errors), rows_read=dict(intake.rows_read),
+                    rows_used=dict(intake.rows_used))
+    try:
+        for client in tqdm(intake.clients, desc="screen", unit="client", disable=not show):
+            out.clients.append(_evaluate(ev, client, as_of))
+    finally:
+        if own:
+            ev.close()
+    return out
+
+

@@ -1,0 +1,130 @@
+"""`ipsubsidy screen` over the example workbook: tables, reports (HTML and PDF text), every row accounted for."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("openpyxl")
+
+from ipsubsidy.cli import main
+from ipsubsidy.errors import UnknownItemError
+from ipsubsidy.evaluate import Evaluator
+
+BOOK = Path(__file__).resolve().parent.parent / "examples" / "consultancy" / "clients.xlsx"
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("screen")
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["screen", f"{BOOK}#客户", "--patents", f"{BOOK}#专利", "--out", str(out),
+                     "--as-of", "2021-12-31", "--format", "csv"])
+    assert code == 0
+    return out, buffer.getvalue()
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_row_is_accounted_for(screened: tuple[Path, str]) -> None:
+    out, said = screened
+    results, errors = _rows(out / "results.csv"), _rows(out / "errors.csv")
+    assert {r["row"] for r in results} == {str(n) for n in range(2, 32)}  # 30 clients, sheet rows 2..31
+    assert "screened 30 clients" in said and "read 80 rows" in said and "5 bad cells, 2 warnings" in said
+    readme = (BOOK.parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert said.split(" (errors.")[0] in readme  # the README shows this command's real output
+    named = {(e["column"], e["value"]) for e in errors}
+    assert ("研发投入(万元)", "约100万") in named
+    assert ("规模", "超大") in named
+    assert ("申请号", "202020000123.9") in named
+    assert ("授权公告日", "2020年8月") in named  # a month alone is not a grant date
+    assert ("公开(公告)号", "CN111111111A") in named
+    assert any(e["column"] == "统一社会信用代码" and e["severity"] == "warning" for e in errors)
+    assert any(e["expected"] == "matches no client in the client table" for e in errors)
+
+
+def test_results_carry_status_class_amount_and_citation(screened: tuple[Path, str]) -> None:
+    results = _rows(screened[0] / "results.csv")
+    statuses = {r["status"] for r in results}
+    assert {"needs_info", "no_encoded_policy"} <= statuses
+    jz = [r for r in results if r["city"] == "晋中市" and r["item"]]
+    assert jz and all(r["class"] and r["citation"].startswith("晋中市") for r in jz)
+    taiyuan = [r for r in results if r["city"] == "太原市"]
+    assert taiyuan and all(r["status"] == "no_encoded_policy" and "no encoded policy" in r["notice"] for r in taiyuan)
+
+
+def test_a_report_per_client_in_html_and_pdf_with_chinese_text(screened: tuple[Path, str]) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    folder = screened[0] / "reports"
+    html, pdfs = sorted(folder.glob("*.html")), sorted(folder.glob("*.pdf"))
+    assert len(html) == 30
+    if not pdfs:
+        pytest.skip("no CJK font installed (fonts-wqy-microhei)")
+    assert len(pdfs) == 30
+    jinzhong = next(p for p in pdfs if "晋中示例科技03" in p.name)
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(jinzhong).pages)
+    assert "知识产权资助筛查报告" in text and "可申领项目" in text and "按状态的金额" in text
+    page = jinzhong.with_suffix(".html").read_text(encoding="utf-8")
+    assert "<svg" in page and "尚需补充的信息" in page and "http" not in page.replace("http://www.w3.org", "")
+
+
+def test_english_reports(tmp_path: Path) -> None:
+    code = main(["screen", f"{BOOK}#客户", "--out", str(tmp_path), "--as-of", "2021-12-31", "--lang", "en",
+                 "--no-pdf", "--format", "jsonl"])
+    assert code == 0
+    page = next((tmp_path / "reports").glob("*晋中*.html")).read_text(encoding="utf-8")
+    assert "Claimable items" in page and "Still needed to decide" in page
+    assert (tmp_path / "results.jsonl").stat().st_size > 0
+
+
+@pytest.mark.parametrize("content", [b"\xd6\xd0\xce\xc4,abc\n", b"\x00\x01\x02binary", "名称: 甲".encode("gbk")])
+def test_evaluate_refuses_tables_and_undecodable_files_in_one_line(tmp_path: Path, content: bytes,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("p.yaml", "p.csv"):
+        path = tmp_path / name
+        path.write_bytes(content)
+        assert main(["evaluate", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_evaluate_given_an_xlsx_points_to_screen(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(BOOK)]) == 2
+    assert "ipsubsidy screen" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("ipsubsidy ")
+
+
+def test_evaluator_as_a_context_manager_and_unknown_items() -> None:
+    with Evaluator(backend="python") as ev:
+        result = ev.evaluate({"city": "jinzhong"})
+    with pytest.raises(UnknownItemError):
+        result.item("jinzhong-2020.no-such-item")
+
+
+def test_a_patent_built_directly_normalises_as_nested_without_a_warning() -> None:
+    import warnings
+
+    from ipsubsidy.profile import Company
+    from ipsubsidy.profile.units import Patent
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        direct = Patent(number="202110123456.7")
+        nested = Company(patents=[{"number": "202110123456.7"}]).patents
+    assert nested is not None and direct == nested[0]
+    assert (direct.number, direct.office, direct.kind) == ("ZL202110123456.7", "CN", "invention")
