@@ -135,3 +135,29 @@ def test_an_unknown_package_is_one_line_and_exit_2(capsys: pytest.CaptureFixture
     assert main(["policies", "--policies", "no-such-package"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ipsubsidy: no-such-package: no such policy package") and err.count("\n") == 1
+
+
+def test_a_city_without_shipped_documents_comes_from_the_gazetteer(tmp_path: Path) -> None:
+    """太原 has no shipped document: alone it is no error but a notice; with a package for 太原市 its items apply."""
+    alone = ipsubsidy.evaluate({"city": "太原", "entity_type": "enterprise"}, dt.date(2022, 6, 30))
+    assert alone.items == [] and "尚未收录太原市" in alone.notices[0].zh
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["document"]["city"] = "太原市"
+    del data["document"]["district"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    profile = {**PROFILE, "city": "山西省太原市"}
+    del profile["district"]
+    result = ipsubsidy.evaluate(profile, dt.date(2021, 12, 31), policies=load_policies(packages=[pkg]),
+                                backend="python")
+    assert result.item("demo-district-2021.invention-patent").amount.subtotal == "6000"
+    assert result.notices == []
+
+
+def test_a_document_city_must_be_real(tmp_path: Path) -> None:
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    path.write_text(path.read_text(encoding="utf-8").replace("city: jinzhong", "city: taiyuan"), encoding="utf-8")
+    report = check_policies([pkg])
+    assert [e.field for e in report.errors] == ["document.city"]

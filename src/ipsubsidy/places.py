@@ -88,8 +88,10 @@ class UnknownCityError(ValueError):
         super().__init__(f"unknown city {text!r}: {hint}known cities: {known}")
 
 
-def normalise_city(text: str) -> City:
-    """The known city named by ``text``: id, pinyin or Chinese, any case, spacing or 市/shi suffix.
+def normalise_city(text: str, gazetteer: bool = True) -> City:
+    """The city named by ``text``: a city with encoded documents by id, pinyin or Chinese (any case, spacing
+    or 市/shi suffix), else — with ``gazetteer`` — any prefecture-level city of China's divisions (GB/T 2260),
+    whose id is then its Chinese name (太原 → 太原市): a real city with no encoded document is no error.
 
     Raises UnknownCityError, suggesting the closest known city, when nothing matches.
     """
@@ -97,6 +99,13 @@ def normalise_city(text: str) -> City:
     city = _lookup(key)
     if city is not None:
         return city
+    if gazetteer and re.search(_CJK, key):
+        from ipsubsidy.gazetteer import city_named
+
+        name = city_named(text)
+        if name is not None:
+            known = _lookup(_key(name))
+            return known if known is not None else City(name, name, name, "")
     cutoff = 0.5 if re.search(_CJK, key) else 0.6  # Chinese names are two or three characters
     close = difflib.get_close_matches(key, list(_INDEX), n=1, cutoff=cutoff) if key else []
     raise UnknownCityError(text, _INDEX[close[0]] if close else None)
