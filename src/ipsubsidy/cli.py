@@ -118,11 +118,13 @@ def _parser() -> argparse.ArgumentParser:
     from ipsubsidy.screening.command import add_screen_parser
 
     add_screen_parser(sub, _date)
+    _packages(sub.choices["screen"])
     srv = sub.add_parser("serve", help="run the HTTP service (pip install 'ipsubsidy[service]')")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     srv.add_argument("--port", type=_port, default=8000, help="TCP port 1-65535 (default: 8000)")
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     srv.add_argument("--workers", type=_workers, default=1, help="worker processes (default: 1)")
+    _packages(srv)
     return parser
 
 
@@ -194,7 +196,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"ipsubsidy: serve needs the service extra ({exc.name} is missing): "
                   "pip install 'ipsubsidy[service]'", file=sys.stderr)
             return EXIT_BAD_INPUT
-        run(args.host, args.port, args.backend, args.workers)
+        if args.policies:
+            load_policies(packages=args.policies)  # a bad package is one line and exit 2, before serving
+        run(args.host, args.port, args.backend, args.workers, args.policies)
         return 0
     if args.command == "schema":
         print(json.dumps(Company.model_json_schema(), ensure_ascii=False, indent=2))

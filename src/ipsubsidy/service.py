@@ -379,13 +379,22 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
     return app
 
 
+def _evaluator(backend: str, packages: list[str]) -> Evaluator:
+    from ipsubsidy.policy.loader import load_policies
+
+    name = backend if backend in ("python", "durable-rules") else "auto"
+    return Evaluator(load_policies(packages=packages) if packages else None, backend=name)  # type: ignore[arg-type]
+
+
 def app_from_environment() -> FastAPI:
-    """The app a uvicorn worker process builds (``serve --workers N``): the backend comes from the environment."""
-    backend = os.environ.get("IPSUBSIDY_BACKEND", "auto")
-    return create_app(backend=backend if backend in ("python", "durable-rules") else "auto")  # type: ignore[arg-type]
+    """The app a uvicorn worker process builds (``serve --workers N``): the backend and the policy packages
+    come from the environment."""
+    packages = [p for p in os.environ.get("IPSUBSIDY_PACKAGES", "").split(os.pathsep) if p]
+    return create_app(_evaluator(os.environ.get("IPSUBSIDY_BACKEND", "auto"), packages))
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto", workers: int = 1) -> None:
+def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto", workers: int = 1,
+        packages: list[str] | None = None) -> None:
     """Serve with uvicorn until interrupted: ``workers`` processes, idle keep-alive closed after 5 s, request
     headers due within 10 s of connecting (http_guard), descriptors raised to the hard limit."""
     import resource
@@ -401,6 +410,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto"
                                 "http": GuardedH11Protocol, "h11_max_incomplete_event_size": 64 * 1024}
     if workers > 1:
         os.environ["IPSUBSIDY_BACKEND"] = backend
+        os.environ["IPSUBSIDY_PACKAGES"] = os.pathsep.join(packages or [])
         uvicorn.run("ipsubsidy.service:app_from_environment", factory=True, workers=workers, **settings)
     else:
-        uvicorn.run(create_app(backend=backend), **settings)
+        uvicorn.run(create_app(_evaluator(backend, packages or [])), **settings)

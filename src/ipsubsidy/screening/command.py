@@ -71,7 +71,10 @@ def run_screen(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with Evaluator() as evaluator:
+    from ipsubsidy.policy.loader import load_policies
+
+    packages = getattr(args, "policies", None) or []
+    with Evaluator(load_policies(packages=packages) if packages else None) as evaluator:
         result = screen(intake, as_of, evaluator)
         deadlines = {item.id: str(item.claim_until or "—") for item in evaluator.policies.items}
     ext = args.format
