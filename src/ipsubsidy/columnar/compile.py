@@ -79,7 +79,8 @@ class _Scope:
 
     def unknown(self, name: str) -> str:
         ftype = field_type(self.model, name)
-        return f"{self.size(name)} IS NULL" if ftype is not None and ftype.kind == "list" else f"{self.column(name)} IS NULL"
+        listed = ftype is not None and ftype.kind == "list"
+        return f"{self.size(name) if listed else self.column(name)} IS NULL"
 
 
 def _leaf(leaf: Compare, scope: _Scope) -> str:
@@ -162,6 +163,7 @@ def _aggregate(collection: str, items: list[tuple[int, Item]], dialect: Dialect,
         cols.append(f"{dialect.collect.format(f'CASE WHEN {u} IS NULL THEN {unknown} END')} AS um{i}")
         if _per_year(item):
             assert item.window_start is not None and item.window_end is not None and item.spec.counts is not None
+            assert item.spec.counts.date is not None
             year = scope.column(item.spec.counts.date)
             cols.append(f"sum(CASE WHEN {_is_false(u)} AND {year} BETWEEN {item.window_start.year} AND "
                         f"{item.window_end.year} THEN 1 ELSE 0 END) AS f{i}")
@@ -230,7 +232,8 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
     truth_parts = [applies, q_late]
     missing = [dialect.array(["CASE WHEN city IS NULL THEN 'city' END",
                               "CASE WHEN entity_type IS NULL THEN 'entity_type' END"]),
-               f"CASE WHEN {_is_true(q)} THEN {dialect.empty_text_list} ELSE {_missing_array(item.qualifies, scope)} END"]
+               f"CASE WHEN {_is_true(q)} THEN {dialect.empty_text_list} "
+               f"ELSE {_missing_array(item.qualifies, scope)} END"]
     qualifying = "0"
     if item.collection is not None:
         count = _count_truth(i, item)

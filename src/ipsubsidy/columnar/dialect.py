@@ -42,5 +42,6 @@ DUCKDB = Dialect(
     tidy="list_sort(list_distinct({}))", gather="list({})")
 SPARK = Dialect(
     name="spark", text="STRING", list_of="array({})", empty_text_list="CAST(array() AS ARRAY<STRING>)",
-    collect="flatten(collect_list({}))", length="CASE WHEN {0} IS NOT NULL THEN size({0}) END", contains="array_contains({}, {})",
+    collect="flatten(collect_list({}))", length="CASE WHEN {0} IS NOT NULL THEN size({0}) END",
+    contains="array_contains({}, {})",
     tidy="array_sort(array_distinct(filter({}, x -> x IS NOT NULL)))", gather="collect_list({})")

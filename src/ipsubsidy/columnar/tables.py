@@ -79,7 +79,7 @@ def tables_from_profiles(profiles: Mapping[str, Company] | Iterable[tuple[str, C
             row[f"{collection}_known"] = entries is not None
             for idx, entry in enumerate(entries or ()):
                 units[collection].append({"key": key, "idx": idx,
-                                          **{n: _cell(getattr(entry, n)) for n in entry.model_fields}})
+                                          **{n: _cell(getattr(entry, n)) for n in type(entry).model_fields}})
         companies.append(row)
     out = {"companies": pa.Table.from_pylist(companies, schema=schema_of("companies"))}
     for collection, rows in units.items():
@@ -87,7 +87,7 @@ def tables_from_profiles(profiles: Mapping[str, Company] | Iterable[tuple[str, C
     return out
 
 
-def company_from_rows(company: Mapping[str, Any], units: Mapping[str, list[Mapping[str, Any]]]) -> Company:
+def company_from_rows(company: Mapping[str, Any], units: Mapping[str, list[dict[str, Any]]]) -> Company:
     """One profile rebuilt from its ``companies`` row and its collection rows (each list in ``idx`` order)."""
     data: dict[str, Any] = {n: company.get(n) for n in SCALARS if company.get(n) is not None}
     for collection in COLLECTIONS:
