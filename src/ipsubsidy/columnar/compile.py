@@ -123,13 +123,25 @@ def _facts(cond: Condition) -> list[str]:
     return list(dict.fromkeys(name for leaf in leaves(cond) for name in leaf.facts))
 
 
-def _missing_array(cond: Condition, scope: _Scope, path: str | None = None) -> str:
-    """The names (or ``C[idx].name`` paths) of the condition's facts that are unknown."""
+def _join(parts: list[str]) -> str:
+    """Texts joined by commas, NULL and empty parts left out (concat_ws skips NULLs in both dialects)."""
+    if not parts:
+        return "''"
+    return f"concat_ws(',', {', '.join(f'NULLIF({p}, {EMPTY})' for p in parts)})"
+
+
+EMPTY = "''"
+
+
+def _missing_text(cond: Condition, scope: _Scope, path: str | None = None, skip: tuple[str, ...] = ()) -> str:
+    """The names (or ``C[idx].name`` paths) of the condition's facts that are unknown, comma-separated."""
     entries = []
     for name in _facts(cond):
+        if name in skip:
+            continue
         label = _quote(name) if path is None else f"concat({path}, {_quote('].' + name)})"
         entries.append(f"CASE WHEN {scope.unknown(name)} THEN {label} END")
-    return scope.dialect.array(entries)
+    return f"concat_ws(',', {', '.join(entries)})" if entries else EMPTY
 
 
 def _unit_truth(item: Item, scope: _Scope, as_of: dt.date) -> str:
@@ -159,8 +171,8 @@ def _aggregate(collection: str, items: list[tuple[int, Item]], dialect: Dialect,
         cols.append(f"sum(CASE WHEN {_is_true(u)} THEN 1 ELSE 0 END) AS y{i}")
         cols.append(f"sum(CASE WHEN {u} IS NULL THEN 1 ELSE 0 END) AS m{i}")
         path = f"concat({_quote(collection + '[')}, CAST(idx AS {dialect.text}))"
-        unknown = _missing_array(item.unit_condition, scope, path)
-        cols.append(f"{dialect.collect.format(f'CASE WHEN {u} IS NULL THEN {unknown} END')} AS um{i}")
+        unknown = _missing_text(item.unit_condition, scope, path)
+        cols.append(f"{dialect.collect.format(f'CASE WHEN {u} IS NULL THEN NULLIF({unknown}, {EMPTY}) END')} AS um{i}")
         if _per_year(item):
             assert item.window_start is not None and item.window_end is not None and item.spec.counts is not None
             assert item.spec.counts.date is not None
@@ -191,8 +203,7 @@ def _wide(policies: PolicySet, dialect: Dialect, as_of: dt.date, tables: dict[st
         for i, item in by_collection.get(collection, []):
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.y{i}, 0) ELSE 0 END AS y{i}")
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.m{i}, 0) ELSE 0 END AS m{i}")
-            cols.append(f"CASE WHEN {known} THEN coalesce({alias}.um{i}, {dialect.empty_text_list}) "
-                        f"ELSE {dialect.array([_quote(collection)])} END AS um{i}")
+            cols.append(f"CASE WHEN {known} THEN {alias}.um{i} ELSE {_quote(collection)} END AS um{i}")
             if _per_year(item):
                 cols.append(f"coalesce({alias}.f{i}, 0) AS f{i}")
                 cols.append(f"{alias}.yr{i} AS yr{i}")
@@ -230,10 +241,11 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
     late = _late_profile(item, as_of, dialect)
     q_late = f"(CASE WHEN {_is_true(q)} AND ({late}) THEN FALSE ELSE {q} END)" if late else q
     truth_parts = [applies, q_late]
-    missing = [dialect.array(["CASE WHEN city IS NULL THEN 'city' END",
-                              "CASE WHEN entity_type IS NULL THEN 'entity_type' END"]),
-               f"CASE WHEN {_is_true(q)} THEN {dialect.empty_text_list} "
-               f"ELSE {_missing_array(item.qualifies, scope)} END"]
+    # city and entity_type are named by the first part whenever unknown (the item applies only then as unknown),
+    # so the condition's part leaves them out: every name appears once, no de-duplication needed
+    missing = ["CASE WHEN city IS NULL THEN 'city' END", "CASE WHEN entity_type IS NULL THEN 'entity_type' END",
+               f"CASE WHEN NOT {_is_true(q)} THEN "
+               f"{_missing_text(item.qualifies, scope, skip=('city', 'entity_type'))} END"]
     qualifying = "0"
     if item.collection is not None:
         count = _count_truth(i, item)
@@ -247,11 +259,10 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
                      f"THEN {_quote(f'{name}{y}]')} END"
                      for y in range(item.window_start.year, item.window_end.year + 1)]
             known = f"coalesce({item.collection}_known, FALSE)"
-            missing.append(f"CASE WHEN {known} AND {count} IS NULL THEN {dialect.array(years)} "
-                           f"ELSE {dialect.empty_text_list} END")
+            missing.append(f"CASE WHEN {known} AND {count} IS NULL THEN concat_ws(',', {', '.join(years)}) END")
     truth = "(" + " AND ".join(truth_parts) + ")"
     quantity = qualifying if item.per_unit is not None else "1"
-    inner = (f"SELECT key, {truth} AS t, {quantity} AS q, {dialect.tidy.format(dialect.concat(missing))} AS m "
+    inner = (f"SELECT key, {truth} AS t, {quantity} AS q, {_join(missing)} AS m "
              f"FROM wide WHERE (city IS NULL OR city = {_quote(item.document.city)}) AND coalesce({applies}, TRUE)")
     holds = HOLDS[item.benefit_class]
     until = item.claim_until
@@ -268,7 +279,7 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
     subtotal = (f"CASE WHEN {_is_true('t')} THEN CAST({_literal(stated, 'money')} * q AS DECIMAL(18,2)) END"
                 if pays else "CAST(NULL AS DECIMAL(18,2))")
     if closed and not as_of < item.opens:
-        missing_out = f"CASE WHEN {_is_false('t')} THEN m ELSE {dialect.empty_text_list} END"
+        missing_out = f"CASE WHEN {_is_false('t')} THEN m ELSE {EMPTY} END"
     else:
         missing_out = "m"
     claimable = "TRUE" if item.benefit_class == BenefitClass.claimable else "FALSE"

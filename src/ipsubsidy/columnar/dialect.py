@@ -13,7 +13,7 @@ class Dialect:
     text: str            # the text type in CAST
     list_of: str         # a list literal: format with the comma-separated elements
     empty_text_list: str  # an empty list of text
-    collect: str         # aggregate values (NULLs kept or dropped, either is fine: they are removed later)
+    collect: str         # aggregate texts into one comma-separated text, NULLs left out
     length: str          # length of a list column
     contains: str        # list contains value
     tidy: str            # a list of text without NULLs and duplicates, sorted
@@ -38,10 +38,10 @@ class Dialect:
 
 DUCKDB = Dialect(
     name="duckdb", text="VARCHAR", list_of="[{}]", empty_text_list="CAST([] AS VARCHAR[])",
-    collect="flatten(list({}))", length="len({})", contains="list_contains({}, {})",
+    collect="string_agg({}, ',')", length="len({})", contains="list_contains({}, {})",
     tidy="list_sort(list_distinct({}))", gather="list({})")
 SPARK = Dialect(
     name="spark", text="STRING", list_of="array({})", empty_text_list="CAST(array() AS ARRAY<STRING>)",
-    collect="flatten(collect_list({}))", length="CASE WHEN {0} IS NOT NULL THEN size({0}) END",
+    collect="concat_ws(',', collect_list({}))", length="CASE WHEN {0} IS NOT NULL THEN size({0}) END",
     contains="array_contains({}, {})",
     tidy="array_sort(array_distinct(filter({}, x -> x IS NOT NULL)))", gather="collect_list({})")

@@ -34,6 +34,7 @@ class Registry:
                  threads: int | None = None) -> None:
         self.policies = shipped_policies() if policies is None else policies
         self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
         if threads is not None:
             self.con.execute(f"SET threads = {int(threads)}")
         for name in ("companies", *COLLECTIONS):
