@@ -22,8 +22,8 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from ipsubsidy.columnar.tables import COLLECTIONS, schema_of  # noqa: E402
-from ipsubsidy.identifiers import patent_check_digit  # noqa: E402
+from ipsubsidy.columnar.tables import COLLECTIONS, schema_of
+from ipsubsidy.identifiers import patent_check_digit
 
 POOL = 997  # valid CN numbers to draw from (a prime, so a company's three are distinct)
 
@@ -113,9 +113,9 @@ def make(out: Path, n: int, seed: int) -> dict[str, float]:
 
 def _known() -> dict[str, str]:
     """Which lists each company gives: patents and finances always; the sparse ones for half; others unknown."""
-    out = {c: "NULL::BOOLEAN" for c in COLLECTIONS}
+    out = dict.fromkeys(COLLECTIONS, "NULL::BOOLEAN")
     out |= {"patents": "TRUE", "finances": "TRUE"}
-    out |= {c: "i % 2 = 0" for c in ("listings", "madrid_registrations", "brand_plan_selections")}
+    out |= dict.fromkeys(("listings", "madrid_registrations", "brand_plan_selections"), "i % 2 = 0")
     return out
 
 

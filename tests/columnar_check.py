@@ -31,7 +31,7 @@ def expected_rows(profiles: dict[str, Company], as_of: dt.date,
 
 
 def observed_rows(results: pa.Table, totals: pa.Table) -> tuple[dict[tuple[str, str], Row], dict[str, Decimal]]:
-    rows = {(r["key"], r["item"]): (r["status"], r["quantity"],
-                                    r["subtotal"],
-                                    tuple(sorted(r["missing"].split(",")) if r["missing"] else ())) for r in results.to_pylist()}
+    rows = {(r["key"], r["item"]): (r["status"], r["quantity"], r["subtotal"],
+                                    tuple(sorted(r["missing"].split(","))) if r["missing"] else ())
+            for r in results.to_pylist()}
     return rows, {r["key"]: Decimal(r["total"]) for r in totals.to_pylist()}

@@ -278,10 +278,8 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
     pays = holds == Status.eligible and stated is not None and item.open_at(as_of)
     subtotal = (f"CASE WHEN {_is_true('t')} THEN CAST({_literal(stated, 'money')} * q AS DECIMAL(18,2)) END"
                 if pays else "CAST(NULL AS DECIMAL(18,2))")
-    if closed and not as_of < item.opens:
-        missing_out = f"CASE WHEN {_is_false('t')} THEN m ELSE {EMPTY} END"
-    else:
-        missing_out = "m"
+    expires = closed and not as_of < item.opens  # nothing is worth asking about a closed document
+    missing_out = f"CASE WHEN {_is_false('t')} THEN m ELSE {EMPTY} END" if expires else "m"
     claimable = "TRUE" if item.benefit_class == BenefitClass.claimable else "FALSE"
     return (f"SELECT key, {_quote(item.id)} AS item, {claimable} AS claimable, {status} AS status, "
             f"CASE WHEN {_is_true('t')} THEN CAST(q AS BIGINT) END AS quantity, {subtotal} AS subtotal, "
