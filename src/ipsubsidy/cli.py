@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=_port, default=8000, help="TCP port 1-65535 (default: 8000)")
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     srv.add_argument("--workers", type=_workers, default=1, help="worker processes (default: 1)")
+    from ipsubsidy.columnar import command as registry
+
+    registry.add_command(sub, _date)
     return parser
 
 
@@ -184,6 +187,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "test":
         return _test(args)
+    if args.command == "registry":
+        from ipsubsidy.columnar import command as registry
+
+        return registry.run(args)
     if args.command == "policies":
         if args.action == "new":
             return _new(args)
