@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from decimal import Decimal
 from typing import Any
 
@@ -81,3 +82,19 @@ def test_drill_rebuilds_the_profile() -> None:
         assert Decimal(result.total) > 0
     finally:
         registry.close()
+
+
+def test_registry_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI screens a Parquet folder; a folder without companies.parquet is one line and exit 2."""
+    import pyarrow.parquet as pq
+
+    from ipsubsidy.cli import main
+
+    for name, table in tables_from_profiles(_boundary_registry()).items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    out, totals = tmp_path / "results.parquet", tmp_path / "totals.parquet"
+    assert main(["registry", str(tmp_path), "--out", str(out), "--totals", str(totals), "--as-of", "2022-06-30"]) == 0
+    got = {r["key"]: r["total"] for r in pq.read_table(totals).to_pylist()}
+    assert got["b1"] == 0 < got["b0"] == got["b2"]  # 5% exactly and above qualify, a fen below does not
+    assert main(["registry", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("ipsubsidy: registry folder")
