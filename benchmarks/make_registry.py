@@ -3,7 +3,7 @@
     python benchmarks/make_registry.py OUT_DIR [--n 1000000] [--seed 1]
 
 Each company: a city (six in ten 晋中, the rest Xiamen, Hefei, Harbin and Cangzhou), mostly enterprises,
-a size, a few yes/no facts (some unknown), three patents (CN inventions and utility models with valid
+a size, a few yes/no facts (some unknown), the first invention grant derived as validation derives it, three patents (CN inventions and utility models with valid
 numbers, one in five granted abroad; grant dates 2018-2024), one fiscal year with R&D, sales and
 commercialisation figures (some on the 5% and 30% bounds, some unknown); listings, Madrid registrations
 and brand-plan selections for a few companies; every other list unknown. Deterministic for a seed.
@@ -65,10 +65,14 @@ def make(out: Path, n: int, seed: int) -> dict[str, float]:
                    for k, name in enumerate(("ip_professional", "startup", "has_own_ip", "leading_enterprise",
                                              "enterprise_head", "outstanding_innovation",
                                              "ip_work_contribution")))},
-        NULL::DATE AS first_invention_patent_date,
+        fip.first AS first_invention_patent_date,
         {', '.join(f"{known} AS {c}_known" for c, known in _known().items())}
-      FROM range({n}) t(i)"""
-    _copy(con, companies, out / "companies.parquet", "companies")
+      FROM range({n}) t(i) LEFT JOIN (
+        -- as the profile's validation derives it: the earliest invention grant, when every invention is dated
+        SELECT key, CASE WHEN count(*) FILTER (WHERE kind = 'invention' AND grant_date IS NULL) = 0
+                    THEN min(grant_date) FILTER (WHERE kind = 'invention') END AS first
+        FROM read_parquet('{out / "patents.parquet"}') GROUP BY key
+      ) fip ON fip.key = 'c' || lpad(CAST(i AS VARCHAR), 9, '0')"""
     patents = f"""
       SELECT 'c' || lpad(CAST(i AS VARCHAR), 9, '0') AS key, CAST(k AS INTEGER) AS idx,
         CASE WHEN foreign_ THEN 'US' || CAST(10000000 + (i * 3 + k) % 89999999 AS VARCHAR) || 'B2'
@@ -82,6 +86,7 @@ def make(out: Path, n: int, seed: int) -> dict[str, float]:
       FROM (SELECT i, k, {_h('i * 3 + k', s + 6)} < 2000 AS foreign_ FROM range({n}) t(i), range(3) u(k)) x
       JOIN pool p ON p.j = (i * 3 + k) % {POOL}"""
     _copy(con, patents, out / "patents.parquet", "patents")
+    _copy(con, companies, out / "companies.parquet", "companies")
     finances = f"""
       SELECT 'c' || lpad(CAST(i AS VARCHAR), 9, '0') AS key, 0 AS idx, 2020 + CAST(i % 3 AS BIGINT) AS year,
         CASE WHEN {_h('i', s + 7)} < 1000 THEN NULL ELSE sales END AS sales_revenue,

@@ -183,7 +183,8 @@ def _aggregate(collection: str, items: list[tuple[int, Item]], dialect: Dialect,
     return f"SELECT {', '.join(cols)} FROM {collection} GROUP BY key"
 
 
-def _wide(policies: PolicySet, dialect: Dialect, as_of: dt.date, tables: dict[str, str]) -> str:
+def _wide(policies: PolicySet, dialect: Dialect, as_of: dt.date, tables: dict[str, str],
+          present: frozenset[str] | None) -> str:
     by_collection: dict[str, list[tuple[int, Item]]] = {}
     for i, item in enumerate(policies.items):
         if item.collection is not None:
@@ -194,13 +195,23 @@ def _wide(policies: PolicySet, dialect: Dialect, as_of: dt.date, tables: dict[st
     for collection in COLLECTIONS:
         if collection not in used:
             continue
+        known = f"coalesce(c.{collection}_known, FALSE)"
+        items = by_collection.get(collection, [])
+        if present is not None and collection not in present:  # no rows: every given list is empty
+            cols.append(f"CASE WHEN {known} THEN 0 END AS n__{collection}")
+            for i, item in items:
+                cols += [f"0 AS y{i}", f"0 AS m{i}",
+                         f"CASE WHEN {known} THEN CAST(NULL AS {dialect.text}) ELSE {_quote(collection)} END AS um{i}"]
+                if _per_year(item):
+                    cols += [f"0 AS f{i}", f"CAST(NULL AS ARRAY<BIGINT>) AS yr{i}" if dialect.name == "spark"
+                             else f"CAST(NULL AS BIGINT[]) AS yr{i}"]
+            continue
         alias = f"a_{collection}"
-        agg = _aggregate(collection, by_collection.get(collection, []), dialect, as_of)
+        agg = _aggregate(collection, items, dialect, as_of)
         ctes.append(f"{alias} AS ({agg.replace(f'FROM {collection} ', f'FROM {tables[collection]} ')})")
         joins.append(f"LEFT JOIN {alias} ON {alias}.key = c.key")
-        known = f"coalesce(c.{collection}_known, FALSE)"
         cols.append(f"CASE WHEN {known} THEN coalesce({alias}.n, 0) END AS n__{collection}")
-        for i, item in by_collection.get(collection, []):
+        for i, item in items:
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.y{i}, 0) ELSE 0 END AS y{i}")
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.m{i}, 0) ELSE 0 END AS m{i}")
             cols.append(f"CASE WHEN {known} THEN {alias}.um{i} ELSE {_quote(collection)} END AS um{i}")
@@ -287,12 +298,13 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
 
 
 def compile_plan(policies: PolicySet, as_of: dt.date, dialect: Dialect,
-                 tables: dict[str, str] | None = None) -> Plan:
+                 tables: dict[str, str] | None = None, present: frozenset[str] | None = None) -> Plan:
     """The SQL deciding every item of ``policies`` for every company of the registry, as of ``as_of``.
 
-    ``tables`` maps ``companies`` and each collection to the relation to read (default: the same name).
+    ``tables`` maps ``companies`` and each collection to the relation to read (default: the same name);
+    ``present``, when given, names the collections that have rows: the others are not read or joined.
     """
     names = {name: name for name in ("companies", *COLLECTIONS)} | (tables or {})
-    wide = _wide(policies, dialect, as_of, names)
+    wide = _wide(policies, dialect, as_of, names, present)
     results = " UNION ALL ".join(_item_select(i, item, dialect, as_of) for i, item in enumerate(policies.items))
     return Plan(wide=wide, results=results, items=tuple(item.id for item in policies.items))

@@ -49,7 +49,8 @@ class Registry:
                     self.con.register(name, schema_of(name).empty_table())
 
     def _prepare(self, as_of: dt.date) -> str:
-        plan = compile_plan(self.policies, as_of, DUCKDB)
+        present = frozenset(c for c in COLLECTIONS if self.con.sql(f"SELECT 1 FROM {c} LIMIT 1").fetchall())
+        plan = compile_plan(self.policies, as_of, DUCKDB, present=present)
         self.con.execute("DROP TABLE IF EXISTS wide")
         self.con.execute(f"CREATE TEMP TABLE wide AS {plan.wide}")
         return plan.results
