@@ -3,10 +3,11 @@
     python benchmarks/make_registry.py OUT_DIR [--n 1000000] [--seed 1]
 
 Each company: a city (six in ten 晋中, the rest Xiamen, Hefei, Harbin and Cangzhou), mostly enterprises,
-a size, a few yes/no facts (some unknown), the first invention grant derived as validation derives it, three patents (CN inventions and utility models with valid
-numbers, one in five granted abroad; grant dates 2018-2024), one fiscal year with R&D, sales and
-commercialisation figures (some on the 5% and 30% bounds, some unknown); listings, Madrid registrations
-and brand-plan selections for a few companies; every other list unknown. Deterministic for a seed.
+a size, a few yes/no facts (some unknown), the first invention grant derived as validation derives it,
+three patents (CN inventions and utility models with valid numbers, one in five granted abroad; grant
+dates 2018-2024), one fiscal year with R&D, sales and commercialisation figures (some on the 5% bound,
+some unknown); listings, Madrid registrations and brand-plan selections for a few companies; every
+other list unknown. Deterministic for a seed.
 Written by DuckDB straight to Parquet; a million companies take a few seconds.
 """
 
