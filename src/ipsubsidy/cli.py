@@ -125,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     srv.add_argument("--workers", type=_workers, default=1, help="worker processes (default: 1)")
     _packages(srv)
+    from ipsubsidy.columnar import command as registry
+
+    registry.add_command(sub, _date)
     return parser
 
 
@@ -209,6 +212,10 @@ def _run(args: argparse.Namespace) -> int:
         from ipsubsidy.screening.command import run_screen
 
         return run_screen(args)
+    if args.command == "registry":
+        from ipsubsidy.columnar import command as registry
+
+        return registry.run(args)
     if args.command == "policies":
         if args.action == "new":
             return _new(args)

@@ -1,0 +1,151 @@
+"""The columnar backend on a generated registry: wall time and peak RSS, sameness on a sample, Spark, ratios.
+
+    python benchmarks/bench_columnar.py [--n 1000000] [--as-of 2022-06-30] [--sample 200]
+                                        [--spark-n 10000] [--side-n 2000]
+
+1. ``make_registry.py`` writes N companies (3 patents and a fiscal year each) to Parquet in a temporary folder.
+2. ``ipsubsidy registry`` semantics in a child process: every item of every shipped policy, full statuses,
+   quantities, subtotals and missing facts, streamed to Parquet, plus per-company totals; wall time and the
+   child's peak RSS.
+3. Sameness: ``--sample`` random companies drilled (profile rebuilt from the tables, ``evaluate()``), each of
+   their rows compared with the columnar row (status, quantity, subtotal, missing as a set).
+4. Spark local[2] on a registry of ``--spark-n`` companies (skipped when pyspark or Java is missing).
+5. Side by side on ``--side-n`` Jinzhong companies and the Jinzhong items only: evaluate() (python backend)
+   against the columnar backend, as a ratio of companies per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from make_registry import make  # noqa: E402
+
+
+def _child_screen(folder: Path, as_of: str, out: Path) -> tuple[float, float]:
+    code = ("import datetime as dt, time, sys\n"
+            "from ipsubsidy.columnar import screen_parquet\n"
+            "t = time.perf_counter()\n"
+            f"screen_parquet({str(folder)!r}, dt.date.fromisoformat({as_of!r}), {str(out / 'results.parquet')!r},"
+            f" {str(out / 'totals.parquet')!r})\n"
+            "print(time.perf_counter() - t)\n")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return float(done.stdout.strip().splitlines()[-1]), max(peak, before) / 1024
+
+
+def _sameness(folder: Path, out: Path, as_of: dt.date, sample: int) -> tuple[int, int]:
+    import duckdb
+
+    from ipsubsidy.columnar import Registry
+
+    registry = Registry(folder)
+    keys = [k for (k,) in registry.con.sql("SELECT key FROM companies").fetchall()]
+    rows = 0
+    mismatches = 0
+    for key in random.Random(1).sample(keys, min(sample, len(keys))):
+        result = registry.drill(key, as_of)
+        got = {r[0]: r[1:] for r in duckdb.execute(
+            f"SELECT item, status, quantity, subtotal, missing FROM read_parquet('{out / 'results.parquet'}') "
+            "WHERE key = ?", [key]).fetchall()}
+        for item in result.all_items():
+            rows += 1
+            status, quantity, subtotal, missing = got.pop(item.id, (None, None, None, ""))
+            want = (item.status.value, item.amount.quantity,
+                    None if item.amount.subtotal is None else Decimal(item.amount.subtotal), sorted(set(item.missing)))
+            if (status, quantity, subtotal, sorted(missing.split(",")) if missing else []) != want:
+                mismatches += 1
+        mismatches += len(got)
+    registry.close()
+    return rows, mismatches
+
+
+def _spark(n: int, as_of: dt.date, work: Path) -> str:
+    if shutil.which("java") is None:
+        return "skipped (no Java)"
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return "skipped (no pyspark)"
+    from ipsubsidy.columnar.spark import screen_spark
+
+    folder = work / f"spark-{n}"
+    make(folder, n, 2)
+    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    spark.sparkContext.setLogLevel("OFF")
+    start = time.perf_counter()
+    screen_spark(spark, str(folder), as_of, str(work / "spark-results"), str(work / "spark-totals"))
+    seconds = time.perf_counter() - start
+    spark.stop()
+    return f"{n:,} companies in {seconds:.1f} s ({n / seconds:,.0f}/s), session start excluded"
+
+
+def _side_by_side(n: int, as_of: dt.date, work: Path) -> str:
+    from ipsubsidy.columnar import Registry
+    from ipsubsidy.evaluate import Evaluator
+    from ipsubsidy.policy.loader import shipped_policies
+    from ipsubsidy.policy.model import PolicySet
+
+    folder = work / f"side-{n}"
+    make(folder, n * 2, 3)
+    jinzhong = PolicySet([d for d in shipped_policies().documents if d.city == "jinzhong"])
+    registry = Registry(folder, jinzhong)
+    keys = [k for (k,) in registry.con.sql(f"SELECT key FROM companies WHERE city = 'jinzhong' LIMIT {n}").fetchall()]
+    profiles = [registry.company(k) for k in keys]
+    evaluator = Evaluator(jinzhong, backend="python")
+    start = time.perf_counter()
+    for profile in profiles:
+        evaluator.evaluate(profile, as_of)
+    python_rate = len(profiles) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    registry.results(as_of)
+    columnar_rate = (n * 2) / (time.perf_counter() - start)  # every company of the folder, Jinzhong items
+    registry.close()
+    return (f"evaluate() {python_rate:,.0f}/s; columnar {columnar_rate:,.0f}/s (in memory, {n * 2:,} companies); "
+            f"ratio {columnar_rate / python_rate:,.0f}x; zen-engine: not measured")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--as-of", default="2022-06-30")
+    parser.add_argument("--sample", type=int, default=200)
+    parser.add_argument("--spark-n", type=int, default=0, help="0: skip Spark")
+    parser.add_argument("--side-n", type=int, default=2000, help="0: skip the side-by-side")
+    parser.add_argument("--keep", type=Path, help="write the registry and results here instead of a temp folder")
+    args = parser.parse_args()
+    as_of = dt.date.fromisoformat(args.as_of)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        folder = work / "registry"
+        made = make(folder, args.n, 1)
+        print(f"registry: {args.n:,} companies, {3 * args.n:,} patents, written in {made['seconds']:.1f} s")
+        seconds, peak = _child_screen(folder, args.as_of, work)
+        print(f"duckdb: all items, statuses, missing facts, streamed to Parquet: {seconds:.1f} s "
+              f"({args.n / seconds:,.0f} companies/s), peak RSS {peak:,.0f} MiB")
+        if args.sample:
+            rows, bad = _sameness(folder, work, as_of, args.sample)
+            print(f"sameness: {args.sample} companies drilled, {rows} item rows, {bad} mismatches")
+        if args.spark_n:
+            print(f"spark local[2]: {_spark(args.spark_n, as_of, work)}")
+        if args.side_n:
+            print(f"jinzhong only: {_side_by_side(args.side_n, as_of, work)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Running the compiled plan on DuckDB, embedded: over Arrow tables in memory or a folder of Parquet files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ipsubsidy.columnar.compile import compile_plan
+from ipsubsidy.columnar.dialect import DUCKDB
+from ipsubsidy.columnar.tables import COLLECTIONS, company_from_rows, schema_of
+from ipsubsidy.policy.loader import shipped_policies
+from ipsubsidy.policy.model import PolicySet
+from ipsubsidy.profile import Company
+from ipsubsidy.result import Result
+
+__all__ = ["Registry", "screen_parquet", "screen_tables"]
+
+Tables = Mapping[str, pa.Table]
+
+
+class Registry:
+    """A registry opened in DuckDB: ``companies`` and every collection, from Arrow tables or Parquet files.
+
+    A collection missing from the input is an empty table (every company's list is then known only where
+    ``C_known`` says so).
+    """
+
+    def __init__(self, source: Tables | str | Path, policies: PolicySet | None = None,
+                 threads: int | None = None) -> None:
+        self.policies = shipped_policies() if policies is None else policies
+        self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
+        if threads is not None:
+            self.con.execute(f"SET threads = {int(threads)}")
+        for name in ("companies", *COLLECTIONS):
+            if isinstance(source, Mapping):
+                table = source.get(name)
+                self.con.register(name, table if table is not None else schema_of(name).empty_table())
+            else:
+                path = Path(source) / f"{name}.parquet"
+                if path.exists():
+                    self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{_path(path)}')")
+                else:
+                    self.con.register(name, schema_of(name).empty_table())
+
+    def _prepare(self, as_of: dt.date) -> str:
+        present = frozenset(c for c in COLLECTIONS if self.con.sql(f"SELECT 1 FROM {c} LIMIT 1").fetchall())
+        plan = compile_plan(self.policies, as_of, DUCKDB, present=present)
+        self.con.execute("DROP TABLE IF EXISTS wide")
+        self.con.execute(f"CREATE TEMP TABLE wide AS {plan.wide}")
+        return plan.results
+
+    def results(self, as_of: dt.date) -> pa.Table:
+        """One row per (company, applicable item): key, item, claimable, status, quantity, subtotal, missing."""
+        return self.con.sql(f"{self._prepare(as_of)} ORDER BY key, item").to_arrow_table()
+
+    def totals(self, results: pa.Table) -> pa.Table:
+        """Per company: the sum of eligible claimable subtotals (0 when none)."""
+        self.con.register("_results", results)
+        return self.con.sql(
+            "SELECT c.key, CAST(coalesce(sum(r.subtotal), 0) AS DECIMAL(18,2)) AS total FROM companies c "
+            "LEFT JOIN _results r ON r.key = c.key AND r.claimable GROUP BY c.key ORDER BY c.key").to_arrow_table()
+
+    def write(self, as_of: dt.date, out: str | Path, totals: str | Path | None = None) -> None:
+        """Stream the results (and the per-company totals) to Parquet without holding them in memory."""
+        self.con.execute(f"COPY ({self._prepare(as_of)}) TO '{_path(Path(out))}' (FORMAT parquet)")
+        if totals is not None:
+            self.con.execute(
+                "COPY (SELECT c.key, CAST(coalesce(sum(r.subtotal), 0) AS DECIMAL(18,2)) AS total FROM companies c "
+                f"LEFT JOIN read_parquet('{_path(Path(out))}') r ON r.key = c.key AND r.claimable GROUP BY c.key) "
+                f"TO '{_path(Path(totals))}' (FORMAT parquet)")
+
+    def company(self, key: str) -> Company:
+        """One company's profile rebuilt from the tables."""
+        rows = self._rows("SELECT * FROM companies WHERE key = ?", key)
+        if not rows:
+            raise KeyError(f"no company with key {key!r} in the registry")
+        units: dict[str, list[dict[str, Any]]] = {}
+        for collection in COLLECTIONS:
+            units[collection] = self._rows(f"SELECT * FROM {collection} WHERE key = ? ORDER BY idx", key)
+        return company_from_rows(rows[0], units)
+
+    def _rows(self, query: str, key: str) -> list[dict[str, Any]]:
+        cursor = self.con.execute(query, [key])
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def drill(self, key: str, as_of: dt.date) -> Result:
+        """The full explanation for one company: its profile rebuilt and evaluated by ``evaluate()``."""
+        from ipsubsidy.evaluate import evaluate
+
+        return evaluate(self.company(key), as_of, policies=self.policies, backend="python")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def screen_tables(tables: Tables, as_of: dt.date, policies: PolicySet | None = None) -> tuple[pa.Table, pa.Table]:
+    """Every company of in-memory registry tables against every item: (results, totals) as Arrow tables."""
+    registry = Registry(tables, policies)
+    try:
+        results = registry.results(as_of)
+        return results, registry.totals(results)
+    finally:
+        registry.close()
+
+
+def screen_parquet(folder: str | Path, as_of: dt.date, out: str | Path, totals: str | Path | None = None,
+                   policies: PolicySet | None = None, threads: int | None = None) -> None:
+    """A registry folder of Parquet files (``companies.parquet``, ``patents.parquet``, …) screened to Parquet."""
+    registry = Registry(folder, policies, threads)
+    try:
+        registry.write(as_of, out, totals)
+    finally:
+        registry.close()
