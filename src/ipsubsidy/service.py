@@ -375,6 +375,9 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
         return {"status": "ok", "version": __version__, "backend": engine.backend,
                 "policies": policies.fingerprint, "documents": len(policies.documents), "items": len(policies)}
 
+    from ipsubsidy.console import console_router
+
+    app.include_router(console_router(engine))
     _openapi_profile(app)
     return app
 
