@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ipsubsidy.errors import ProfileError
 from ipsubsidy.evaluate import Evaluator
 from ipsubsidy.profile import parse_profile
+from ipsubsidy.profile.kinds import VALUE_LABELS_ZH
 
 __all__ = ["apply_answer", "console_router"]
 
@@ -75,6 +76,10 @@ def console_router(engine: Evaluator) -> APIRouter:
     @router.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse((_ASSETS / "index.html").read_text(encoding="utf-8"))
+
+    @router.get("/console/labels.json", include_in_schema=False)
+    def labels() -> dict[str, str]:
+        return VALUE_LABELS_ZH
 
     @router.get("/console/{name}", include_in_schema=False)
     def asset(name: str) -> Response:

@@ -11,7 +11,7 @@
     add: ["添加一项", "Add entry"], remove: ["删除", "Remove"], yes: ["是", "Yes"], no: ["否", "No"],
     none: ["（无）", "(none)"], total: ["合计", "Total"], yuan: ["元", "yuan"], wan: ["万元", "10k yuan"]
   };
-  var lang = 0, schema = null, state = null, history = [], question = null, last = null;
+  var lang = 0, names = {}, schema = null, state = null, history = [], question = null, last = null;
   function $(id) { return document.getElementById(id); }
   function t(key) { return T[key][lang]; }
   function el(tag, attrs, text) {
@@ -25,6 +25,7 @@
     if (node.$ref) { var name = node.$ref.split("/").pop(); return Object.assign({}, schema.$defs[name], {$name: name}); }
     return node;
   }
+  function valueName(v) { return lang ? String(v).replace(/_/g, " ") : (names[v] || v); }
   function fieldLabel(spec, name) { return (lang ? spec.en : spec.zh) || spec.title || name; }
   /* exact money: 万元 shifts the decimal point by four places, no float arithmetic */
   function toYuan(text, unit) {
@@ -43,7 +44,7 @@
     if (s.format === "date") return "date";
     if (s.type === "integer") return "int";
     if (s.type === "array") return "array";
-    if ((s.type === "number") || (s.type === "string" && s.pattern && /\\d/.test(s.pattern)) || s.$name === undefined && /amount|income|revenue|spend|fee|loan|premium|sales|investment|price/.test(spec.$key || "")) return "money";
+    if (s.type === "number") return "money";
     return "str";
   }
   function input(name, spec, id, value) {
@@ -53,13 +54,13 @@
     if (k === "enum" || k === "bool") {
       box = el("select", {id: id, name: name});
       box.appendChild(el("option", {value: ""}, "—"));
-      var opts = k === "bool" ? [["true", t("yes")], ["false", t("no")]] : s.enum.map(function (v) { return [v, v]; });
+      var opts = k === "bool" ? [["true", t("yes")], ["false", t("no")]] : s.enum.map(function (v) { return [v, valueName(v)]; });
       opts.forEach(function (o) { var op = el("option", {value: o[0]}, o[1]); if (String(value) === o[0]) op.selected = true; box.appendChild(op); });
     } else if (k === "array") {
       box = el("input", {id: id, name: name, type: "text", placeholder: "RU, KZ"});
       if (value) box.value = value.join(", ");
     } else {
-      box = el("input", {id: id, name: name, type: k === "date" ? "date" : "text", inputmode: k === "int" || k === "money" ? "decimal" : "text"});
+      box = el("input", {id: id, name: name, type: "text", placeholder: k === "date" ? "2021-08-16" : "", inputmode: k === "int" || k === "money" ? "decimal" : "text"});
       if (value !== undefined && value !== null) box.value = value;
     }
     box.dataset.kind = k; wrap.appendChild(box);
@@ -137,17 +138,12 @@
     return readField($("qinput").querySelector(".field"));
   }
   function showErrors(detail) {
-    var shown = false;
     (Array.isArray(detail) ? detail : [{field: "", message: String(detail)}]).forEach(function (d) {
-      var m = /\[(\d+)\]\.(\w+)$/.exec(d.field || "") || /\.(\w+)$/.exec(d.field || "");
-      var target = null;
-      if (m && m.length === 3) target = $("e" + m[1] + "-" + m[2] + "-error");
-      else if (m) target = $("e0-" + m[1] + "-error");
-      if (!target) target = $("answer-error");
-      var msg = (lang ? "" : "填写有误：") + d.message;
-      if (target) { target.textContent = msg; shown = true; } else { $("qerror").textContent = d.field + "：" + d.message; shown = true; }
+      var f = d.field || "", m = /\[(\d+)\]\.(\w+)$/.exec(f), leaf = /(\w+)$/.exec(f);
+      var target = (m && $("e" + m[1] + "-" + m[2] + "-error")) || (leaf && $("e0-" + leaf[1] + "-error")) || $("answer-error");
+      var msg = (lang ? "Check this: " : "填写有误：") + d.message;
+      if (target) target.textContent = msg; else $("qerror").textContent = f + "：" + d.message;
     });
-    if (!shown) $("qerror").textContent = String(detail);
   }
   function post(body, onok) {
     var q = $("asof").value ? "?as_of=" + $("asof").value : "";
@@ -164,7 +160,9 @@
       history.push(before); state.skipped = skipped; apply(data);
     });
   }
-  function money(v) { return v === null || v === undefined ? "—" : v + t("yuan"); }
+  function money(v) { return v === null || v === undefined ? "—" : v + (lang ? " " : "") + t("yuan"); }
+  var STATUS = {candidate: ["可参与评选", "may be selected"], service_available: ["可使用的服务", "service available"],
+    encouraged: ["政策鼓励", "encouraged"], policy_pending: ["政策待制定", "policy pending"], needs_info: ["待补充信息", "needs information"]};
   function panel(data) {
     var r = data.result, L = lang ? "en" : "zh";
     $("total").textContent = t("total") + " " + money(r.total);
@@ -176,7 +174,7 @@
     });
     (r.other || []).forEach(function (i) {
       if (["candidate", "service_available", "encouraged", "policy_pending", "needs_info"].indexOf(i.status) >= 0)
-        other.appendChild(el("li", {}, i.title[L] + "（" + i.status + "）"));
+        other.appendChild(el("li", {}, i.title[L] + "（" + (STATUS[i.status] || [i.status, i.status])[lang] + "）"));
     });
     [claim, other, open].forEach(function (u) { if (!u.children.length) u.appendChild(el("li", {}, t("none"))); });
     $("short").textContent = data.short[L];
@@ -188,7 +186,8 @@
   }
   function labels() {
     document.querySelectorAll("[data-t]").forEach(function (e) { e.textContent = t(e.dataset.t); });
-    $("lang").textContent = lang ? "中文" : "English"; document.documentElement.lang = lang ? "en" : "zh";
+    $("lang").textContent = lang ? "中文" : "English";
+    Array.prototype.forEach.call($("etype").options, function (o) { o.textContent = valueName(o.value); }); document.documentElement.lang = lang ? "en" : "zh";
     if (last) { panel(last); render(question); }
   }
   $("lang").addEventListener("click", function () { lang = 1 - lang; labels(); });
@@ -211,6 +210,8 @@
   $("print").addEventListener("click", function () { window.print(); });
   fetch("/schema").then(function (r) { return r.json(); }).then(function (s) {
     schema = s; var e = schema.$defs.EntityType.enum;
-    e.forEach(function (v) { $("etype").appendChild(el("option", {value: v}, v)); });
+    fetch("/console/labels.json").then(function (r) { return r.json(); }).then(function (n) {
+      names = n; e.forEach(function (v) { $("etype").appendChild(el("option", {value: v}, valueName(v))); });
+    });
   });
 }());
