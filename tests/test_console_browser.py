@@ -52,7 +52,7 @@ def base() -> Iterator[str]:
     thread.join(10)
 
 
-@pytest.fixture()
+@pytest.fixture
 def browser() -> Iterator[WebDriver]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM

@@ -115,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=_port, default=8000, help="TCP port 1-65535 (default: 8000)")
     srv.add_argument("--backend", choices=["auto", "python", "durable-rules"], default="auto")
     srv.add_argument("--workers", type=_workers, default=1, help="worker processes (default: 1)")
+    srv.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                     help="allow browser calls from this origin (repeatable; * for any)")
     return parser
 
 
@@ -177,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"ipsubsidy: serve needs the service extra ({exc.name} is missing): "
                   "pip install 'ipsubsidy[service]'", file=sys.stderr)
             return EXIT_BAD_INPUT
-        run(args.host, args.port, args.backend, args.workers)
+        run(args.host, args.port, args.backend, args.workers, tuple(args.cors_origin))
         return 0
     if args.command == "schema":
         print(json.dumps(Company.model_json_schema(), ensure_ascii=False, indent=2))

@@ -6,6 +6,8 @@
     GET  /items/{id}                             one item with its citation; aliases resolve
     GET  /schema                                 the profile's JSON Schema
     GET  /health                                 backend, policy fingerprint, item count
+    GET  /  and POST /answer                     the operator console (``ipsubsidy.console``)
+    GET  /docs, /redoc                           API docs from local assets (``ipsubsidy.offline_docs``)
 
 Bad input is a 422 whose ``detail`` lists ``{"field": path, "message": ...}`` with the same field paths as
 the library's ProfileError (``patents[0].number``); an unknown item is a 404 with a suggestion. Every error
@@ -254,8 +256,12 @@ def _openapi_profile(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto") -> FastAPI:
-    """The FastAPI application over one Evaluator (built from the shipped policies by default)."""
+def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto",
+               cors_origins: tuple[str, ...] = ()) -> FastAPI:
+    """The FastAPI application over one Evaluator (built from the shipped policies by default).
+
+    ``cors_origins``: origins a hotline's own front end is served from (``*`` for any); none by default.
+    """
     engine = evaluator or Evaluator(backend=backend)
     catalogues: dict[str, _Catalogue] = {}
 
@@ -267,7 +273,7 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
             found = catalogues[policies.fingerprint] = _Catalogue(policies)
         return found
 
-    app = FastAPI(title="ipsubsidy", version=__version__,
+    app = FastAPI(title="ipsubsidy", version=__version__, docs_url=None, redoc_url=None,
                   description="Chinese cities' IP incentive policies as rules: which awards a profile can claim, "
                               "how much, why, and where the policy text says so.")
 
@@ -375,9 +381,9 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
         return {"status": "ok", "version": __version__, "backend": engine.backend,
                 "policies": policies.fingerprint, "documents": len(policies.documents), "items": len(policies)}
 
-    from ipsubsidy.console import console_router
+    from ipsubsidy.console import install_console
 
-    app.include_router(console_router(engine))
+    install_console(app, engine, cors_origins)
     _openapi_profile(app)
     return app
 
@@ -385,10 +391,13 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
 def app_from_environment() -> FastAPI:
     """The app a uvicorn worker process builds (``serve --workers N``): the backend comes from the environment."""
     backend = os.environ.get("IPSUBSIDY_BACKEND", "auto")
-    return create_app(backend=backend if backend in ("python", "durable-rules") else "auto")  # type: ignore[arg-type]
+    origins = tuple(os.environ.get("IPSUBSIDY_CORS_ORIGINS", "").split())
+    return create_app(backend=backend if backend in ("python", "durable-rules") else "auto",  # type: ignore[arg-type]
+                      cors_origins=origins)
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto", workers: int = 1) -> None:
+def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto", workers: int = 1,
+        cors_origins: tuple[str, ...] = ()) -> None:
     """Serve with uvicorn until interrupted: ``workers`` processes, idle keep-alive closed after 5 s, request
     headers due within 10 s of connecting (http_guard), descriptors raised to the hard limit."""
     import resource
@@ -404,6 +413,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto"
                                 "http": GuardedH11Protocol, "h11_max_incomplete_event_size": 64 * 1024}
     if workers > 1:
         os.environ["IPSUBSIDY_BACKEND"] = backend
+        os.environ["IPSUBSIDY_CORS_ORIGINS"] = " ".join(cors_origins)
         uvicorn.run("ipsubsidy.service:app_from_environment", factory=True, workers=workers, **settings)
     else:
-        uvicorn.run(create_app(backend=backend), **settings)
+        uvicorn.run(create_app(backend=backend, cors_origins=cors_origins), **settings)
