@@ -78,7 +78,7 @@ def apply_answer(profile: dict[str, Any], path: str, value: Any) -> dict[str, An
 def _future_dates(value: Any, path: str, limit: dt.date) -> list[tuple[str, str]]:
     """Field paths under ``value`` holding a date after ``limit``: a fact the caller cannot have yet."""
     if isinstance(value, dt.date):
-        return [(path, f"date {value.isoformat()} is after the evaluation date {limit.isoformat()}")] \
+        return [(path, f"日期{value.isoformat()}晚于评估日{limit.isoformat()} (date after the evaluation date)")] \
             if value > limit else []
     if isinstance(value, BaseModel):
         value = dict(value)
