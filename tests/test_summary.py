@@ -59,3 +59,13 @@ def test_nothing_applies() -> None:
     evaluator = Evaluator(load_policies([POLICIES / "jinzhong-2020.yaml"]), "python")
     text = evaluator.evaluate({"city": "厦门", "entity_type": "enterprise"}, AS_OF).summary()
     assert "没有" in text and "元" not in text
+
+
+def test_short_line_to_read_aloud(result: Result) -> None:
+    eligible = [i for i in result.items if i.status == "eligible"]
+    pending = [i for i in result.items if i.status == "needs_info"]
+    zh = result.summary("zh", short=True)
+    rest = f"另有{len(pending)}项待补充信息。" if pending else ""
+    assert zh == f"现在可申请{len(eligible)}项，合计{result.total}元。" + rest
+    assert len(zh) < 80 and len(zh) < len(result.summary("zh")) / 4
+    assert result.summary("en", short=True).startswith(f"You can claim {len(eligible)} now, {result.total} yuan")

@@ -128,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     from ipsubsidy.columnar import command as registry
 
     registry.add_command(sub, _date)
+    srv.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                     help="allow browser calls from this origin (repeatable; * for any)")
     return parser
 
 
@@ -201,7 +203,7 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         if args.policies:
             load_policies(packages=args.policies)  # a bad package is one line and exit 2, before serving
-        run(args.host, args.port, args.backend, args.workers, args.policies)
+        run(args.host, args.port, args.backend, args.workers, args.policies, tuple(args.cors_origin))
         return 0
     if args.command == "schema":
         print(json.dumps(Company.model_json_schema(), ensure_ascii=False, indent=2))

@@ -229,11 +229,14 @@ class Result(_Out):
     def by_status(self, status: Status | str) -> list[ItemResult]:
         return [item for item in self.all_items() if item.status == status]
 
-    def summary(self, lang: str = "zh") -> str:
-        """A few plain sentences to read aloud: claimable now, pending and the question deciding it."""
-        from ipsubsidy.summary import summarise
+    def summary(self, lang: str = "zh", short: bool = False) -> str:
+        """A few plain sentences to read aloud: claimable now, pending and the question deciding it.
 
-        return summarise(self, lang)
+        ``short=True`` gives one or two sentences (count, total, what is open) for a hotline's read-aloud line.
+        """
+        from ipsubsidy.summary import summarise, summarise_short
+
+        return summarise_short(self, lang) if short else summarise(self, lang)
 
     def item(self, item_id: str) -> ItemResult:
         """The item with this id, claimable or not; UnknownItemError (with a suggestion) when absent."""

@@ -6,6 +6,8 @@
     GET  /items/{id}                             one item with its citation; aliases resolve
     GET  /schema                                 the profile's JSON Schema
     GET  /health                                 backend, policy fingerprint, item count
+    GET  /  and POST /answer                     the operator console (``ipsubsidy.console``)
+    GET  /docs, /redoc                           API docs from local assets (``ipsubsidy.offline_docs``)
 
 Bad input is a 422 whose ``detail`` lists ``{"field": path, "message": ...}`` with the same field paths as
 the library's ProfileError (``patents[0].number``); an unknown item is a 404 with a suggestion. Every error
@@ -254,8 +256,12 @@ def _openapi_profile(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto") -> FastAPI:
-    """The FastAPI application over one Evaluator (built from the shipped policies by default)."""
+def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto",
+               cors_origins: tuple[str, ...] = ()) -> FastAPI:
+    """The FastAPI application over one Evaluator (built from the shipped policies by default).
+
+    ``cors_origins``: origins a hotline's own front end is served from (``*`` for any); none by default.
+    """
     engine = evaluator or Evaluator(backend=backend)
     catalogues: dict[str, _Catalogue] = {}
 
@@ -267,7 +273,7 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
             found = catalogues[policies.fingerprint] = _Catalogue(policies)
         return found
 
-    app = FastAPI(title="ipsubsidy", version=__version__,
+    app = FastAPI(title="ipsubsidy", version=__version__, docs_url=None, redoc_url=None,
                   description="Chinese cities' IP incentive policies as rules: which awards a profile can claim, "
                               "how much, why, and where the policy text says so.")
 
@@ -375,6 +381,9 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
         return {"status": "ok", "version": __version__, "backend": engine.backend,
                 "policies": policies.fingerprint, "documents": len(policies.documents), "items": len(policies)}
 
+    from ipsubsidy.console import install_console
+
+    install_console(app, engine, cors_origins)
     _openapi_profile(app)
     return app
 
@@ -387,14 +396,15 @@ def _evaluator(backend: str, packages: list[str]) -> Evaluator:
 
 
 def app_from_environment() -> FastAPI:
-    """The app a uvicorn worker process builds (``serve --workers N``): the backend and the policy packages
-    come from the environment."""
+    """The app a uvicorn worker process builds (``serve --workers N``): the backend, the policy packages and
+    the CORS origins come from the environment."""
     packages = [p for p in os.environ.get("IPSUBSIDY_PACKAGES", "").split(os.pathsep) if p]
-    return create_app(_evaluator(os.environ.get("IPSUBSIDY_BACKEND", "auto"), packages))
+    origins = tuple(os.environ.get("IPSUBSIDY_CORS_ORIGINS", "").split())
+    return create_app(_evaluator(os.environ.get("IPSUBSIDY_BACKEND", "auto"), packages), cors_origins=origins)
 
 
 def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto", workers: int = 1,
-        packages: list[str] | None = None) -> None:
+        packages: list[str] | None = None, cors_origins: tuple[str, ...] = ()) -> None:
     """Serve with uvicorn until interrupted: ``workers`` processes, idle keep-alive closed after 5 s, request
     headers due within 10 s of connecting (http_guard), descriptors raised to the hard limit."""
     import resource
@@ -411,6 +421,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, backend: BackendName = "auto"
     if workers > 1:
         os.environ["IPSUBSIDY_BACKEND"] = backend
         os.environ["IPSUBSIDY_PACKAGES"] = os.pathsep.join(packages or [])
+        os.environ["IPSUBSIDY_CORS_ORIGINS"] = " ".join(cors_origins)
         uvicorn.run("ipsubsidy.service:app_from_environment", factory=True, workers=workers, **settings)
     else:
-        uvicorn.run(create_app(_evaluator(backend, packages or [])), **settings)
+        uvicorn.run(create_app(_evaluator(backend, packages or []), cors_origins=cors_origins), **settings)

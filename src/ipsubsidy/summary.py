@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ipsubsidy.result import ItemResult, Result, Status, label, yuan
 
-__all__ = ["summarise"]
+__all__ = ["summarise", "summarise_short"]
 
 
 def _join(parts: list[str], lang: str) -> str:
@@ -154,3 +154,19 @@ def summarise(result: Result, lang: str = "zh") -> str:
                  *_other(result, lang), *_not_eligible(result, lang), *_expired(result, lang),
                  *_policies(result, lang)]
     return ("" if lang == "zh" else " ").join(sentences)
+
+
+def summarise_short(result: Result, lang: str = "zh") -> str:
+    """One or two sentences to say in under 20 seconds: the claimable count and total, then what is still open."""
+    lang = "en" if lang == "en" else "zh"
+    eligible = result.by_status(Status.eligible)
+    pending = [i for i in result.items if i.status == Status.needs_info]
+    if lang == "zh":
+        first = (f"现在可申请{len(eligible)}项，合计{_money(result.total, lang)}。" if eligible
+                 else "目前还没有可以确认申请的项目。")
+        second = f"另有{len(pending)}项待补充信息。" if pending else ""
+        return first + second
+    first = (f"You can claim {len(eligible)} now, {_money(result.total, lang)} in all." if eligible
+             else "Nothing can be confirmed as claimable yet.")
+    second = f" {len(pending)} more need information." if pending else ""
+    return first + second
