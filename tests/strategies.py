@@ -179,12 +179,13 @@ def patents(unknown: int = 3) -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(st.one_of(_cn_patent(unknown), foreign_patents(unknown)), max_size=4, unique_by=_patent_key)
 
 
-def qualifying_domestic_patent(taken: set[str]) -> st.SearchStrategy[dict[str, Any]]:
-    """A CN invention granted inside Jinzhong's window, with a number not in ``taken`` (patent keys)."""
+def qualifying_domestic_patent(taken: set[str], latest: dt.date | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """A CN invention granted inside Jinzhong's window (and not after ``latest``: a grant after the evaluation
+    date counts for nothing yet), with a number not in ``taken`` (patent keys)."""
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         number = draw(cn_patent_numbers((1, 8)).filter(lambda n: _patent_key({"number": n}) not in taken))
-        grant = draw(st.dates(min_value=WINDOW_START, max_value=WINDOW_END))
+        grant = draw(st.dates(min_value=WINDOW_START, max_value=min(WINDOW_END, latest or WINDOW_END)))
         return {"number": number, "grant_date": grant}
 
     return build()

@@ -91,8 +91,12 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
                 out.reasons.append(Reason(zh=f"档次未定，按可能的最低档{yuan(value)}元计",
                                           en=f"tier not settled, valued at the lowest possible, {yuan(value)} yuan"))
         each.append((None, value))
-    units = [UnitOut(collection=collection or "", index=i, label=unit_label(entries[i], i),
-                     amount=None if v is None else yuan(v)) for i, v in each if i is not None]
+    if item.per_unit_paid:
+        units = [UnitOut(collection=collection or "", index=i, label=unit_label(entries[i], i),
+                         amount=None if v is None else yuan(v)) for i, v in each if i is not None]
+    else:  # paid once per claim: the units that qualify it are shown, with no amount of their own
+        units = [UnitOut(collection=collection or "", index=i, label=unit_label(entries[i], i))
+                 for i in qualifying] if collection else []
     quantity = len(each)
     stated = [v for _, v in each if v is not None]
     subtotal = sum(stated, Decimal(0)) if paid and spec.not_stated is None and len(stated) == quantity else None
