@@ -178,6 +178,15 @@ def test_a_firms_own_headers_through_a_map_file(tmp_path: Path) -> None:
     assert intake.errors == []
 
 
+def test_yes_and_no_cells_of_the_profiles_flags_become_booleans(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("企业名称,所在地,是否龙头企业,key_industry\n甲公司,福建省厦门市,是,否\n",
+                                    encoding="utf-8")
+    intake = build_profiles(read_table(tmp_path / "c.csv"))
+    (client,) = intake.clients
+    assert (client.profile.leading_enterprise, client.profile.key_industry) == (True, False)
+    assert intake.errors == []
+
+
 def test_a_month_alone_is_enough_for_a_fiscal_year_but_not_for_a_grant_date(tmp_path: Path) -> None:
     (tmp_path / "c.csv").write_text("企业名称,所在地,年度,研发投入(万元)\n甲公司,福建省厦门市,2021年3月,10\n",
                                     encoding="utf-8")

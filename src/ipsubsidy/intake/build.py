@@ -57,7 +57,7 @@ class Intake:
 
 
 _MONEY_FIELDS = {"rd_expense", "sales_revenue", "main_business_revenue", "commercialised_revenue"}
-_BOOL_FIELDS = {"ip_professional", "startup", "has_own_ip", "leading_enterprise", "enterprise_head",
+_BOOL_FIELDS = {"ip_professional", "startup", "has_own_ip", "leading_enterprise", "key_industry", "enterprise_head",
                 "outstanding_innovation", "ip_work_contribution", "via_pct", "major", "implemented", "overseas",
                 "foreign_related"}
 _DATE_FIELDS = {"grant_date", "filing_date", "approval_date", "date", "registration_date",

@@ -66,6 +66,10 @@ class Company(ProfileModel):
     leading_enterprise: bool | None = Field(
         default=None, json_schema_extra=label(
             "是否为本市龙头(骨干、重点)企业", "a leading (backbone) enterprise of the city"))
+    key_industry: bool | None = Field(
+        default=None, json_schema_extra=label(
+            "是否属于本市传统主导产业或战略性新兴产业",
+            "in one of the city's traditional leading or strategic emerging industries"))
     enterprise_head: bool | None = Field(
         default=None, json_schema_extra=label("是否为企业负责人", "the head of an enterprise (a person)"))
     outstanding_innovation: bool | None = Field(
