@@ -211,7 +211,8 @@ def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Loca
     if not documents:
         return [Localized(zh=f"尚未收录{name}的知识产权政策文件。",
                           en=f"No encoded policy document covers {name}.")]
-    if any(item.open_at(as_of) for doc in documents for item in doc.items):
+    # an item restating national law outlives its document: it does not keep the document open
+    if any(item.open_at(as_of) and item.spec.restates is None for doc in documents for item in doc.items):
         return []
     out = []
     for doc in documents:
