@@ -72,7 +72,7 @@ def server() -> Iterator[str]:
 
 def test_health(server: str) -> None:
     status, body = call(server, "GET", "/health")
-    assert status == 200 and body["status"] == "ok" and body["items"] == 12 and body["backend"] == "python"
+    assert status == 200 and body["status"] == "ok" and body["items"] == 22 and body["backend"] == "python"
 
 
 def test_evaluate_gives_the_library_json(server: str) -> None:
