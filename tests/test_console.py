@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +16,8 @@ import pytest
 pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
 
+from tests.live_server import live_server  # noqa: E402
+
 from ipsubsidy import Evaluator, load_policies  # noqa: E402
 from ipsubsidy.console import apply_answer  # noqa: E402
 from ipsubsidy.service import create_app  # noqa: E402
@@ -30,20 +29,9 @@ AS_OF = "2022-06-30"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
     app = create_app(Evaluator(load_policies([POLICIES]), "python"), cors_origins=("https://hotline.example",))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,

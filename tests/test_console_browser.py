@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +24,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from tests.live_server import live_server  # noqa: E402
 
 from ipsubsidy import Evaluator  # noqa: E402
 from ipsubsidy.service import create_app  # noqa: E402
@@ -36,20 +34,8 @@ AS_OF = "2022-06-30"
 
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(Evaluator(backend="python")), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(create_app(Evaluator(backend="python"))) as url:
+        yield url
 
 
 @pytest.fixture

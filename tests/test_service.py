@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +21,8 @@ import pytest
 
 pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
+
+from tests.live_server import free_port, live_server  # noqa: E402
 
 from ipsubsidy import Evaluator, load_policies  # noqa: E402
 from ipsubsidy.service import create_app  # noqa: E402
@@ -36,10 +36,6 @@ PROFILE = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def call(base: str, method: str, path: str, body: Any = None, raw: bytes | None = None) -> tuple[int, Any]:
@@ -57,17 +53,8 @@ def call(base: str, method: str, path: str, body: Any = None, raw: bytes | None 
 def server() -> Iterator[str]:
     """uvicorn in a thread on 127.0.0.1 and a free port, serving the Jinzhong policies."""
     app = create_app(Evaluator(load_policies([POLICIES / "jinzhong-2020.yaml"]), "python"))
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def test_health(server: str) -> None:

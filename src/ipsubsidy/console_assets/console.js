@@ -21,7 +21,7 @@
   }
   function resolve(node) {
     if (!node) return {};
-    if (node.anyOf) node = node.anyOf.filter(function (x) { return x.type !== "null"; })[0] || {};
+    while (node.anyOf) node = node.anyOf.filter(function (x) { return x.type !== "null"; })[0] || {};  /* nested: number | text */
     if (node.$ref) { var name = node.$ref.split("/").pop(); return Object.assign({}, schema.$defs[name], {$name: name}); }
     return node;
   }
@@ -38,6 +38,7 @@
     return (neg ? "-" : "") + whole + (rest ? "." + rest : "");
   }
   function kind(spec) {
+    if (spec && spec.unit === "yuan") return "money";  /* money fields say so in the schema */
     var s = resolve(spec);
     if (s.enum) return "enum";
     if (s.type === "boolean") return "bool";
