@@ -33,7 +33,7 @@ def spark() -> Iterator[Any]:
 
     session = (SparkSession.builder.master("local[2]").appName("ipsubsidy-test")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-               .config("spark.driver.memory", "1g").getOrCreate())
+               .config("spark.driver.memory", "4g").getOrCreate())
     session.sparkContext.setLogLevel("OFF")
     yield session
     session.stop()
