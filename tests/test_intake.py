@@ -24,6 +24,7 @@ from ipsubsidy.intake.values import (
     to_size,
     to_yuan,
 )
+from ipsubsidy.profile import Company
 
 HEADER = ["统一社会信用代码", "企业名称", "所在地", "规模", "年度", "研发投入(万元)"]
 ROWS = [["", "晋中甲公司", "山西省晋中市榆次区", "小微", "2021", "123.4"],
@@ -185,6 +186,18 @@ def test_yes_and_no_cells_of_the_profiles_flags_become_booleans(tmp_path: Path) 
     (client,) = intake.clients
     assert (client.profile.leading_enterprise, client.profile.key_industry) == (True, False)
     assert intake.errors == []
+
+
+def test_every_yes_or_no_field_of_the_profile_reads_a_yes_cell(tmp_path: Path) -> None:
+    """A flag added to the profile is read from 是/否 cells too, not refused as no boolean."""
+    flags = [name for name, info in Company.model_fields.items() if info.annotation == bool | None]
+    assert "high_end_talent" in flags  # the list is the profile's, not a copy
+    (tmp_path / "c.csv").write_text("企业名称,所在地," + ",".join(flags) + "\n甲公司,安徽省合肥市,"
+                                    + ",".join("是" for _ in flags) + "\n", encoding="utf-8")
+    intake = build_profiles(read_table(tmp_path / "c.csv"))
+    assert intake.errors == []
+    (client,) = intake.clients
+    assert {name: getattr(client.profile, name) for name in flags} == dict.fromkeys(flags, True)
 
 
 def test_a_month_alone_is_enough_for_a_fiscal_year_but_not_for_a_grant_date(tmp_path: Path) -> None:

@@ -58,8 +58,9 @@ class Intake:
 
 _MONEY_FIELDS = {"rd_expense", "sales_revenue", "main_business_revenue", "commercialised_revenue"}
 _BOOL_FIELDS = {"ip_professional", "startup", "has_own_ip", "leading_enterprise", "key_industry", "enterprise_head",
-                "outstanding_innovation", "ip_work_contribution", "via_pct", "major", "implemented", "overseas",
-                "foreign_related"}
+                "outstanding_innovation", "ip_work_contribution", "ic_enterprise", "specialised_sme",
+                "sci_tech_listing", "first_of_kind_product", "industry_body", "high_end_talent", "via_pct", "major",
+                "implemented", "overseas", "foreign_related"}
 _DATE_FIELDS = {"grant_date", "filing_date", "approval_date", "date", "registration_date",
                 "first_invention_patent_date"}
 _COERCE: dict[str, Callable[[Any], Any]] = {

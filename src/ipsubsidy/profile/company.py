@@ -78,6 +78,28 @@ class Company(ProfileModel):
     ip_work_contribution: bool | None = Field(
         default=None, json_schema_extra=label("在本市知识产权工作(如示范城市创建)中作出突出贡献",
                                       "an outstanding contribution to the city's IP work (e.g. a demonstration drive)"))
+    ic_enterprise: bool | None = Field(
+        default=None, json_schema_extra=label("是否为集成电路企业", "an integrated-circuit enterprise"))
+    specialised_sme: bool | None = Field(
+        default=None, json_schema_extra=label(
+            "是否为专精特新企业(含专精特新“小巨人”)",
+            "a specialised, refined, distinctive and innovative (专精特新) enterprise, little giants included"))
+    sci_tech_listing: bool | None = Field(
+        default=None, json_schema_extra=label(
+            "是否为科创型上市公司或拟上市公司",
+            "a sci-tech company listed or preparing to list (e.g. on the STAR Market)"))
+    first_of_kind_product: bool | None = Field(
+        default=None, json_schema_extra=label(
+            "是否有首台套、首批次或首版次创新产品",
+            "has a first-of-its-kind product (first set of equipment, first batch of material, "
+            "first software version)"))
+    industry_body: bool | None = Field(
+        default=None, json_schema_extra=label(
+            "是否为行业协会、产业联盟等行业组织",
+            "an industry association, industry alliance or other industry body"))
+    high_end_talent: bool | None = Field(
+        default=None, json_schema_extra=label(
+            "是否为院士等高端人才", "an academician or other high-end talent (a person)"))
     finances: list[FiscalYear] | None = Field(
         default=None, json_schema_extra=label("年度财务数据", "finances per year"))
     patents: list[Patent] | None = Field(default=None, json_schema_extra=label("专利", "patents"))

@@ -143,6 +143,8 @@ class ListingKind(StrEnum):
     ip_trusteeship_pilot = "ip_trusteeship_pilot"                # 知识产权托管服务试点企业
     patent_brand_product = "patent_brand_product"                # 优秀专利品牌产品(培育)
     ip_service_brand_agency = "ip_service_brand_agency"          # 知识产权服务品牌机构
+    tisc = "tisc"                                                # 技术与创新支持中心 (WIPO TISC)
+    university_ip_information_centre = "university_ip_information_centre"  # 高校国家知识产权信息服务中心
 
 
 class BrandPlan(StrEnum):
@@ -172,7 +174,8 @@ VALUE_LABELS_ZH: dict[str, str] = {
     "innovation_advantage_unit": "科技创新优势单位", "ip_pilot_university": "知识产权试点高校",
     "ip_demonstration_university": "知识产权示范高校", "ip_management_standard_pilot": "贯标培育企业",
     "ip_trusteeship_pilot": "知识产权托管试点企业", "patent_brand_product": "优秀专利品牌产品",
-    "ip_service_brand_agency": "知识产权服务品牌机构",
+    "ip_service_brand_agency": "知识产权服务品牌机构", "tisc": "技术与创新支持中心(TISC)",
+    "university_ip_information_centre": "高校国家知识产权信息服务中心",
     # BrandPlan
     "fenghuang": "凤凰计划", "kongque": "孔雀计划",
 }
