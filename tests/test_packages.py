@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +164,85 @@ def test_a_document_city_must_be_real(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("city: jinzhong", "city: taiyuan"), encoding="utf-8")
     report = check_policies([pkg])
     assert [e.field for e in report.errors] == ["document.city"]
+
+
+# --- an installed package: the ipsubsidy.policies entry point ----------------------------------------------------
+
+_PROFILE_2021 = json.dumps({**PROFILE}, ensure_ascii=False)
+
+
+def _run_with(site: Path, tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``ipsubsidy ARGV`` in a fresh interpreter that sees ``site`` as installed packages (and nothing named)."""
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("IPSUBSIDY_POLICY_DIR", None)
+    code = "import sys; from ipsubsidy.cli import main; raise SystemExit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300, check=False)
+
+
+def _install_by_hand(site: Path) -> None:
+    """What an installer leaves in site-packages: the module's folder and a dist-info naming the entry point.
+    The module raises on import: a policy package is located, never run."""
+    module = site / "demo_district_policies"
+    shutil.copytree(PACKAGE, module)
+    (module / "__init__.py").write_text('raise RuntimeError("a policy package is never imported")\n')
+    info = site / "demo_district_policies-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-district-policies\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[ipsubsidy.policies]\ndemo-district = demo_district_policies\n")
+
+
+def _install_with_pip(site: Path, tmp_path: Path) -> None:
+    """``pip install --target`` of a real distribution built offline by hatchling (the project's own backend)."""
+    src = tmp_path / "dist-src"
+    shutil.copytree(PACKAGE, src / "demo_district_policies")
+    (src / "demo_district_policies" / "__init__.py").write_text('"""Demo district policies (fictional)."""\n')
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+        '[project]\nname = "demo-district-policies"\nversion = "0.1"\n\n'
+        '[project.entry-points."ipsubsidy.policies"]\ndemo-district = "demo_district_policies"\n\n'
+        '[tool.hatch.build.targets.wheel]\npackages = ["demo_district_policies"]\n', encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", "--no-deps",
+                    "--target", str(site), str(src)], check=True, capture_output=True, timeout=300)
+
+
+@pytest.mark.parametrize("install", ["by_hand", "pip"])
+def test_an_installed_package_is_loaded_without_policies_option(tmp_path: Path, install: str) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    if install == "pip":
+        pytest.importorskip("hatchling", reason="building the demo distribution offline needs hatchling")
+        _install_with_pip(site, tmp_path)
+        assert (site / "demo_district_policies" / "policies" / "sources" / "demo-district-2021.txt").is_file()
+    else:
+        _install_by_hand(site)
+    listed = _run_with(site, tmp_path, "policies", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert "demo-district-2021" in {doc["id"] for doc in json.loads(listed.stdout)["documents"]}
+    (tmp_path / "p.json").write_text(_PROFILE_2021, encoding="utf-8")
+    evaluated = _run_with(site, tmp_path, "evaluate", "p.json", "--as-of", "2021-12-31", "--format", "json",
+                          "--backend", "python")
+    assert evaluated.returncode == 0, evaluated.stderr
+    items = {i["id"]: i for i in json.loads(evaluated.stdout)["items"]}
+    assert any("不重复享受" in r["zh"] for r in items["demo-district-2021.invention-patent"]["reasons"])
+    checked = _run_with(site, tmp_path, "policies", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ok   demo-district-2021.yaml" in checked.stdout
+    tested = _run_with(site, tmp_path, "test", "demo-district", "--backend", "python")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert " passed, 0 failed" in tested.stdout
+    # the same interpreter without the package: the district document is not there
+    bare = _run_with(tmp_path / "nothing", tmp_path, "policies", "--format", "json")
+    assert "demo-district-2021" not in {doc["id"] for doc in json.loads(bare.stdout)["documents"]}
+
+
+def test_a_broken_entry_point_is_one_line_naming_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "gone-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gone\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[ipsubsidy.policies]\ngone = no_such_module_here\n")
+    run = _run_with(site, tmp_path, "policies")
+    assert run.returncode == 2
+    assert "'gone' names module 'no_such_module_here', which is not importable" in run.stderr
+    assert run.stderr.count("\n") == 1

@@ -149,10 +149,12 @@ def _packages(command: argparse.ArgumentParser) -> None:
 
 def _test(args: argparse.Namespace) -> int:
     from ipsubsidy.engine import durable
-    from ipsubsidy.policy.loader import load_policies
+    from ipsubsidy.policy.loader import load_policies, package_dir
     from ipsubsidy.scenarios import run_scenarios
 
-    # a package folder named as a path to test is loaded too: its scenarios test its own documents
+    # an installed package named by its entry point is tested from its folder; a package folder named as a
+    # path to test is loaded too: its scenarios test its own documents
+    args.paths = [p if Path(p).exists() else str(package_dir(p).parent) for p in args.paths]
     packages = [*args.policies, *(p for p in args.paths if Path(p, "policies").is_dir())]
     policies = load_policies(packages=list(dict.fromkeys(packages)))
     backends = ["python", "durable-rules"] if args.backend == "all" else [args.backend]

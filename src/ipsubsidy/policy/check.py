@@ -21,6 +21,7 @@ import cn2an  # type: ignore[import-untyped]  # Chinese numerals (三十万, 两
 from ipsubsidy.errors import CoverageError, PolicyError
 from ipsubsidy.policy.loader import (
     dangling_references,
+    default_policy_folders,
     duplicate_ids,
     load_policy_file,
     package_dir,
@@ -191,12 +192,14 @@ class CheckReport:
 
 
 def check_policies(paths: Iterable[str | Path] | None = None, packages: Iterable[str | Path] = ()) -> CheckReport:
-    """Check policy files (default: the shipped ones) and those of policy packages; collect every problem
-    instead of stopping. References to other documents (不重复享受, supersedes) may name shipped ones."""
+    """Check policy files (default: the shipped ones and every installed package's) and those of policy
+    packages; collect every problem instead of stopping. References to other documents (不重复享受,
+    supersedes) may name shipped ones."""
     report = CheckReport()
     try:
-        files = policy_files(None if paths is None else [package_dir(p) for p in paths])
-        files += [f for ref in packages for f in policy_files([package_dir(ref)])]
+        folders = default_policy_folders() if paths is None else [package_dir(p) for p in paths]
+        folders += [package_dir(ref) for ref in packages]
+        files = list(dict.fromkeys(f.resolve() for f in policy_files(folders)))
     except PolicyError as exc:
         report.errors.append(exc)
         return report

@@ -32,7 +32,9 @@ __all__ = [
     "ENTRY_POINTS",
     "dangling_references",
     "default_policy_dir",
+    "default_policy_folders",
     "duplicate_ids",
+    "installed_packages",
     "load_policies",
     "load_policy_file",
     "package_dir",
@@ -251,33 +253,79 @@ def duplicate_ids(documents: Iterable[Document]) -> list[PolicyError]:
 ENTRY_POINTS = "ipsubsidy.policies"
 
 
-def package_dir(ref: Path | str) -> Path:
-    """The policy folder of a package: a folder holding ``policies/`` (and ``tests/``), a folder of policy
-    files itself, or the name of an installed Python package that advertises one under the
-    ``ipsubsidy.policies`` entry point (its value: a module whose folder holds ``policies/``)."""
-    path = Path(ref)
-    if path.is_dir():
-        return path / "policies" if (path / "policies").is_dir() else path
-    if path.exists():
-        return path
+def _folder_of_module(module: str) -> Path | None:
+    """The folder of an importable package, found without running its code (policy packages are data)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(spec.origin).parent if spec.origin else None
+
+
+def _policy_folder(folder: Path) -> Path:
+    return folder / "policies" if (folder / "policies").is_dir() else folder
+
+
+def installed_packages() -> list[tuple[str, Path]]:
+    """Every installed Python package advertising the ``ipsubsidy.policies`` entry point, by entry point name:
+    (name, its policy folder). The entry point's value is a module (``pkg`` or ``pkg.sub``) whose folder holds
+    ``policies/`` (or is the folder of policy files itself); the module is located, never imported."""
     from importlib.metadata import entry_points
 
+    found: dict[str, Path] = {}
     for point in entry_points(group=ENTRY_POINTS):
-        if point.name == str(ref):
-            folder = Path(str(resources.files(point.value)))
-            return folder / "policies" if (folder / "policies").is_dir() else folder
-    installed = sorted(p.name for p in entry_points(group=ENTRY_POINTS))
+        folder = _folder_of_module(point.module)
+        if folder is None or not folder.is_dir():
+            raise PolicyError(f"the installed policy package {point.name!r} names module {point.module!r}, "
+                              "which is not importable here; reinstall it or fix its entry point",
+                              file=f"entry point {point.name}")
+        found.setdefault(point.name, _policy_folder(folder))
+    return sorted(found.items())
+
+
+def package_dir(ref: Path | str) -> Path:
+    """The policy folder of a package: a folder holding ``policies/`` (and ``tests/``), a folder of policy
+    files itself, or the entry point name of an installed package (see ``installed_packages``)."""
+    path = Path(ref)
+    if path.is_dir():
+        return _policy_folder(path)
+    if path.exists():
+        return path
+    installed = dict(installed_packages())
+    if str(ref) in installed:
+        return installed[str(ref)]
     raise PolicyError("no such policy package: not a folder, nor an installed package"
                       + (f" (installed: {', '.join(installed)})" if installed else ""), file=str(ref))
 
 
-def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[Path | str] = ()) -> PolicySet:
-    """Load policy files (default: every shipped one) and the documents of policy packages beside them.
+def default_policy_folders() -> list[Path]:
+    """The folders of the default policy set: the built-in package (the shipped documents), then every
+    installed policy package, by entry point name. Installed packages need no ``--policies``."""
+    return [default_policy_dir(), *(folder for _, folder in installed_packages())]
 
-    ``paths`` may be files or folders of ``*.yaml`` and replace the shipped set; ``packages`` (folders or
-    installed package names, see ``package_dir``) add to it, like OpenFisca extensions."""
-    documents = [load_policy_file(f) for f in policy_files(paths)]
-    documents += [load_policy_file(f) for ref in packages for f in policy_files([package_dir(ref)])]
+
+def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[Path | str] = ()) -> PolicySet:
+    """Load policy files (default: the built-in package and every installed one) and the documents of
+    policy packages beside them.
+
+    ``paths`` may be files or folders of ``*.yaml`` and replace the default set; ``packages`` (folders or
+    installed package names, see ``package_dir``) add to it, like OpenFisca extensions. A package named that
+    the default set holds already is loaded once."""
+    folders = default_policy_folders() if paths is None else list(paths)
+    seen = {Path(f).resolve() for f in folders}
+    extra = []
+    for ref in packages:
+        folder = package_dir(ref)
+        if folder.resolve() not in seen:
+            seen.add(folder.resolve())
+            extra.append(folder)
+    documents = [load_policy_file(f) for f in policy_files([*folders, *extra])]
     errors = duplicate_ids(documents) + dangling_references(documents)
     if errors:
         raise errors[0]
@@ -307,6 +355,7 @@ def dangling_references(documents: Iterable[Document]) -> list[PolicyError]:
 
 @lru_cache(maxsize=1)
 def shipped_policies() -> PolicySet:
-    """The shipped policy set, loaded once per process."""
+    """The default policy set — the shipped documents and every installed policy package — loaded once per
+    process."""
     return load_policies()
 
