@@ -46,7 +46,7 @@ def test_the_package_passes_the_checker_and_its_own_scenarios(capsys: pytest.Cap
     assert main(["policies", "check", str(PACKAGE)]) == 0
     assert main(["test", str(PACKAGE), "--backend", "python"]) == 0
     out = capsys.readouterr().out
-    assert "9 passed, 0 failed" in out
+    assert "11 passed, 0 failed" in out
 
 
 def test_a_failing_scenario_fails_ipsubsidy_test(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,6 +165,96 @@ def test_a_document_city_must_be_real(tmp_path: Path) -> None:
     report = check_policies([pkg])
     assert [e.field for e in report.errors] == ["document.city"]
 
+
+
+# --- a cap over several items (caps:) ----------------------------------------------------------------------------
+
+AWARDS = {**PROFILE, "patents": [{"number": "ZL201811564288.X", "grant_date": "2023-01-05"},
+                                 {"number": "ZL201510958772.0", "grant_date": "2023-03-15"}],
+          "listings": [{"kind": "ip_demonstration_enterprise", "level": "national", "date": "2023-02-01"},
+                       {"kind": "ip_demonstration_enterprise", "level": "provincial", "date": "2023-09-01"}]}
+PATENT, AWARD = "demo-district-2021.invention-patent", "demo-district-2021.demonstration-enterprise"
+
+
+def _with_caps(tmp_path: Path, caps: list[dict[str, object]] | None) -> Path:
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if caps is None:
+        del data["caps"]
+    else:
+        data["caps"] = caps
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return pkg
+
+
+def _cap(**change: object) -> dict[str, object]:
+    return {"items": [PATENT, AWARD], "amount": 120000, "per": "year", "section": "第四条",
+            "quote": "单个企业同一年度获得第二条、第三条资助和奖励合计最高不超过12万元。", **change}
+
+
+@pytest.mark.parametrize("backend", ["python", "durable-rules"])
+def test_the_cap_over_two_items_reduces_the_item_listed_last(backend: str) -> None:
+    if backend == "durable-rules":
+        pytest.importorskip("durable_rules_engine")
+    result = ipsubsidy.evaluate(AWARDS, dt.date(2023, 12, 31), policies=load_policies(packages=[PACKAGE]),
+                                backend=backend)  # type: ignore[arg-type]
+    assert result.item(PATENT).amount.subtotal == "6000"
+    award = result.item(AWARD)
+    assert (award.status, award.amount.quantity, award.amount.subtotal) == (Status.eligible, 2, "114000")
+    assert [u.amount for u in award.units] == ["100000", "50000"]  # the units keep their tiers
+    reason = award.reasons[-1]
+    assert (reason.value, reason.threshold) == ("150000", "120000")
+    assert "together with “Funding per domestic invention patent” (第四条): 2023: this item counted at 114000" \
+        in reason.en
+    assert result.total == "120000"
+
+
+def test_without_the_cap_both_pay_in_full(tmp_path: Path) -> None:
+    """The control: it is the caps entry that holds the total at 120000 (and the checker then misses 第四条)."""
+    pkg = _with_caps(tmp_path, None)
+    result = ipsubsidy.evaluate(AWARDS, dt.date(2023, 12, 31), policies=load_policies(packages=[pkg]),
+                                backend="python")
+    assert result.total == "156000"
+    assert [e.field for e in check_policies([pkg]).errors] == ["coverage"]
+
+
+def test_listed_first_is_paid_first_and_a_spent_allowance_pays_nothing(tmp_path: Path) -> None:
+    pkg = _with_caps(tmp_path, [_cap(items=[AWARD, PATENT], per="claimant")])
+    assert check_policies([pkg]).ok
+    result = ipsubsidy.evaluate(AWARDS, dt.date(2023, 12, 31), policies=load_policies(packages=[pkg]),
+                                backend="python")
+    assert result.item(AWARD).amount.subtotal == "120000"
+    patent = result.item(PATENT)
+    assert patent.status == Status.not_eligible and patent.amount.subtotal is None
+    assert "额度已由前列项目用完，本项不予计入(未封顶为6000元)" in patent.reasons[-1].zh
+    assert "单个企业最高不超过120000元" in patent.reasons[-1].zh  # per claimant: no 年度
+    assert result.total == "120000"
+
+
+@pytest.mark.parametrize(("cap", "field", "says"), [
+    (_cap(amount=150000), "caps[0].amount", "caps at 150000 yuan but its quote states 120000元"),
+    (_cap(items=[PATENT, "demo-district-2021.demonstration-enterprse"]), "caps[0].items",
+     "did you mean 'demo-district-2021.demonstration-enterprise'"),
+    (_cap(items=[PATENT, "jinzhong-2020.ip-pledge-insurance"]), "caps[0].items", "not claimable"),
+    (_cap(quote="单个企业同一年度获得资助和奖励合计最高不超过12万元。"), "caps[0].quote", "not found verbatim"),
+    (_cap(section="第三条"), "caps[0].section", "the quote is under '第四条'"),
+    (_cap(items=[PATENT, PATENT]), "caps[0].items", "an item is listed twice"),
+])
+def test_the_checker_refuses_a_broken_cap(tmp_path: Path, cap: dict[str, object], field: str, says: str) -> None:
+    report = check_policies([_with_caps(tmp_path, [cap])])
+    errors = [e for e in report.errors if e.field == field]
+    assert errors and says in str(errors[0]), [str(e) for e in report.errors]
+
+
+def test_a_yearly_cap_refuses_an_item_whose_year_is_unknown(tmp_path: Path) -> None:
+    pkg = _with_caps(tmp_path, [_cap()])
+    path = pkg / "policies" / POLICY.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["items"][1]["counts"]["date"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    errors = [e for e in check_policies([pkg]).errors if e.field == "caps[0].items"]
+    assert errors and "a yearly cap needs each item paid per dated unit" in str(errors[0])
 
 # --- an installed package: the ipsubsidy.policies entry point ----------------------------------------------------
 

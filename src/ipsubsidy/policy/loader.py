@@ -6,11 +6,9 @@ Nothing in a policy file is executed: YAML is read with a safe loader that also 
 
 from __future__ import annotations
 
-import os
 import typing
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,14 @@ from ipsubsidy.places import KNOWN_CITIES, UnknownCityError, normalise_city
 from ipsubsidy.policy.conditions import TRUE, All, Compare, Condition, ConditionError, field_type
 from ipsubsidy.policy.conditions import parse_condition as _parse
 from ipsubsidy.policy.model import Document, Item, PolicySet
-from ipsubsidy.policy.schema import ItemSpec, PolicyFile
+from ipsubsidy.policy.packages import (
+    ENTRY_POINTS,
+    default_policy_dir,
+    default_policy_folders,
+    installed_packages,
+    package_dir,
+)
+from ipsubsidy.policy.schema import BenefitClass, ItemSpec, PolicyFile, TotalCap
 from ipsubsidy.policy.source import SourceText
 from ipsubsidy.profile import Company
 from ipsubsidy.textfile import TextFileError, read_text_file
@@ -41,17 +46,6 @@ __all__ = [
     "policy_files",
     "shipped_policies",
 ]
-
-
-def default_policy_dir() -> Path:
-    """The shipped policies: inside the installed package, or the checkout's ``policies/``."""
-    override = os.environ.get("IPSUBSIDY_POLICY_DIR")
-    if override:
-        return Path(override)
-    packaged = Path(str(resources.files("ipsubsidy"))) / "_data" / "policies"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "policies"
 
 
 def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> tuple[str | None, str]:
@@ -213,6 +207,11 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
             raise PolicyError(message, file=file, field=f"drafts[{_i}].{where}")
 
         _check_quote(source, draft.section, draft.quote, fail_draft)
+    for index, cap in enumerate(spec.caps):
+        def fail_cap(message: str, where: str, _i: int = index) -> None:
+            raise PolicyError(message, file=file, field=f"caps[{_i}].{where}")
+
+        _check_quote(source, cap.section, cap.quote, fail_cap)
     if spec.drafts:
         first = spec.drafts[0]
         raise PolicyError(f"{len(spec.drafts)} passages are still drafts: decide each (an item, or a not_encoded "
@@ -220,6 +219,7 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
                           f"{first.section or 'preamble'} 「{first.quote[:40]}」", file=file, field="drafts")
     object.__setattr__(doc, "items", tuple(items))
     object.__setattr__(doc, "not_encoded", tuple(spec.not_encoded))
+    object.__setattr__(doc, "caps", tuple(spec.caps))
     return doc
 
 
@@ -250,66 +250,6 @@ def duplicate_ids(documents: Iterable[Document]) -> list[PolicyError]:
     return errors
 
 
-ENTRY_POINTS = "ipsubsidy.policies"
-
-
-def _folder_of_module(module: str) -> Path | None:
-    """The folder of an importable package, found without running its code (policy packages are data)."""
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    if spec is None:
-        return None
-    if spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(spec.origin).parent if spec.origin else None
-
-
-def _policy_folder(folder: Path) -> Path:
-    return folder / "policies" if (folder / "policies").is_dir() else folder
-
-
-def installed_packages() -> list[tuple[str, Path]]:
-    """Every installed Python package advertising the ``ipsubsidy.policies`` entry point, by entry point name:
-    (name, its policy folder). The entry point's value is a module (``pkg`` or ``pkg.sub``) whose folder holds
-    ``policies/`` (or is the folder of policy files itself); the module is located, never imported."""
-    from importlib.metadata import entry_points
-
-    found: dict[str, Path] = {}
-    for point in entry_points(group=ENTRY_POINTS):
-        folder = _folder_of_module(point.module)
-        if folder is None or not folder.is_dir():
-            raise PolicyError(f"the installed policy package {point.name!r} names module {point.module!r}, "
-                              "which is not importable here; reinstall it or fix its entry point",
-                              file=f"entry point {point.name}")
-        found.setdefault(point.name, _policy_folder(folder))
-    return sorted(found.items())
-
-
-def package_dir(ref: Path | str) -> Path:
-    """The policy folder of a package: a folder holding ``policies/`` (and ``tests/``), a folder of policy
-    files itself, or the entry point name of an installed package (see ``installed_packages``)."""
-    path = Path(ref)
-    if path.is_dir():
-        return _policy_folder(path)
-    if path.exists():
-        return path
-    installed = dict(installed_packages())
-    if str(ref) in installed:
-        return installed[str(ref)]
-    raise PolicyError("no such policy package: not a folder, nor an installed package"
-                      + (f" (installed: {', '.join(installed)})" if installed else ""), file=str(ref))
-
-
-def default_policy_folders() -> list[Path]:
-    """The folders of the default policy set: the built-in package (the shipped documents), then every
-    installed policy package, by entry point name. Installed packages need no ``--policies``."""
-    return [default_policy_dir(), *(folder for _, folder in installed_packages())]
-
-
 def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[Path | str] = ()) -> PolicySet:
     """Load policy files (default: the built-in package and every installed one) and the documents of
     policy packages beside them.
@@ -333,9 +273,11 @@ def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[
 
 
 def dangling_references(documents: Iterable[Document]) -> list[PolicyError]:
-    """An error for every 不重复享受 item and every superseded document that no loaded file defines."""
+    """An error for every 不重复享受 item, every superseded document and every item of a cap over several
+    items that no loaded file defines, and for a cap over items it cannot total."""
     documents = list(documents)
-    names = {name for doc in documents for item in doc.items for name in (item.id, *item.spec.aliases)}
+    by_name = {name: item for doc in documents for item in doc.items for name in (item.id, *item.spec.aliases)}
+    names = set(by_name)
     ids = {doc.id for doc in documents}
     errors = []
     for doc in documents:
@@ -346,11 +288,37 @@ def dangling_references(documents: Iterable[Document]) -> list[PolicyError]:
                     errors.append(PolicyError(f"excludes {name!r}, which no loaded policy defines"
                                               + (f" (did you mean {hint!r}?)" if hint else ""),
                                               file=doc.file.name, item=item.id, field="stacking.excludes"))
+        for index, cap in enumerate(doc.caps):
+            errors += _cap_problems(doc, index, cap, by_name, names)
         for index, rule in enumerate(doc.meta.supersedes):
             if rule.document not in ids:
                 errors.append(PolicyError(f"supersedes {rule.document!r}, which no loaded policy defines",
                                           file=doc.file.name, field=f"document.supersedes[{index}].document"))
     return errors
+
+
+def _cap_problems(doc: Document, index: int, cap: TotalCap, by_name: dict[str, Item],
+                  names: set[str]) -> list[PolicyError]:
+    """A cap over several items names loaded, claimable items; one per year needs each item paid per dated unit
+    (the units' years share the allowance) and none capped per claimant on its own."""
+    out = []
+    where = f"caps[{index}].items"
+    for name in cap.items:
+        item = by_name.get(name)
+        if item is None:
+            hint = suggest(name, names)
+            out.append(PolicyError(f"caps {name!r}, which no loaded policy defines"
+                                   + (f" (did you mean {hint!r}?)" if hint else ""), file=doc.file.name, field=where))
+        elif item.benefit_class != BenefitClass.claimable:
+            out.append(PolicyError(f"caps {name!r}, which is {item.benefit_class.value}, not claimable: it pays "
+                                   "nothing to cap", file=doc.file.name, field=where))
+        elif cap.per == "year" and not (item.per_unit_paid and item.spec.counts and item.spec.counts.date):
+            out.append(PolicyError(f"a yearly cap needs each item paid per dated unit; {name!r} is not (its year "
+                                   "is unknown): cap per claimant, or leave it out", file=doc.file.name, field=where))
+        elif cap.per == "year" and item.spec.cap is not None and item.spec.cap.per == "claimant":
+            out.append(PolicyError(f"{name!r} has its own cap per claimant, which spreads over no year: a yearly "
+                                   "cap over items cannot share it out", file=doc.file.name, field=where))
+    return out
 
 
 @lru_cache(maxsize=1)
