@@ -158,12 +158,28 @@ def test_a_city_without_shipped_documents_comes_from_the_gazetteer(tmp_path: Pat
     assert result.notices == []
 
 
-def test_a_document_city_must_be_real(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("city", "says"), [
+    ("taiyaun", "did you mean 'taiyuan' (太原市)?"),
+    ("fuzhou", "ambiguous: it reads as fuzhou-fujian (福州市), fuzhou-jiangxi (抚州市)"),
+])
+def test_a_document_city_must_be_real_and_unambiguous(tmp_path: Path, city: str, says: str) -> None:
     pkg = _copy(tmp_path)
     path = pkg / "policies" / POLICY.name
-    path.write_text(path.read_text(encoding="utf-8").replace("city: jinzhong", "city: taiyuan"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("city: jinzhong", f"city: {city}"), encoding="utf-8")
     report = check_policies([pkg])
     assert [e.field for e in report.errors] == ["document.city"]
+    assert says in str(report.errors[0])
+
+
+@pytest.mark.parametrize("city", ["晋中市", "Jinzhong", "山西省晋中市"])
+def test_a_document_names_its_city_as_a_profile_does(tmp_path: Path, city: str) -> None:
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    path.write_text(path.read_text(encoding="utf-8").replace("city: jinzhong", f"city: {city}"), encoding="utf-8")
+    policies = load_policies(packages=[pkg])
+    assert policies.document("demo-district-2021").city == "jinzhong"
+    result = ipsubsidy.evaluate(PROFILE, dt.date(2021, 12, 31), policies=policies, backend="python")
+    assert result.item("demo-district-2021.invention-patent").status == Status.not_eligible  # stacked, as before
 
 
 

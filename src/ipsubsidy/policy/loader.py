@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ipsubsidy.errors import PolicyError, field_path, suggest
-from ipsubsidy.places import KNOWN_CITIES, UnknownCityError, normalise_city
+from ipsubsidy.places import UnknownCityError, normalise_city
 from ipsubsidy.policy.conditions import TRUE, All, Compare, Condition, ConditionError, field_type
 from ipsubsidy.policy.conditions import parse_condition as _parse
 from ipsubsidy.policy.model import Document, Item, PolicySet
@@ -158,15 +158,10 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
         message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         raise PolicyError(message, file=file, item=item, field=where) from None
     meta = spec.document
-    if meta.city not in KNOWN_CITIES:
-        try:
-            named = normalise_city(meta.city).id
-        except UnknownCityError:
-            named = None
-        if named != meta.city:
-            raise PolicyError(f"unknown city {meta.city!r}: give a known id ({', '.join(KNOWN_CITIES)}) or the "
-                              "city's Chinese name as in GB/T 2260 (e.g. 太原市)"
-                              + (f"; did you mean {named!r}?" if named else ""), file=file, field="document.city")
+    try:  # any city of the gazetteer, by id, pinyin or Chinese name; the document keeps its id
+        meta = meta.model_copy(update={"city": normalise_city(meta.city).id})
+    except UnknownCityError as exc:
+        raise PolicyError(str(exc), file=file, field="document.city") from None
     src = meta.source
     folder = sources_dir or path.parent / "sources"
     src_path = folder / src.file
