@@ -17,6 +17,7 @@ import yaml
 
 import ipsubsidy
 from ipsubsidy.cli import main
+from ipsubsidy.errors import PolicyError
 from ipsubsidy.policy.check import check_policies
 from ipsubsidy.policy.loader import load_policies
 from ipsubsidy.result import Status
@@ -352,3 +353,15 @@ def test_a_broken_entry_point_is_one_line_naming_it(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "'gone' names module 'no_such_module_here', which is not importable" in run.stderr
     assert run.stderr.count("\n") == 1
+
+
+def test_two_packages_with_a_file_of_the_same_name_are_two_documents_and_clash(tmp_path: Path) -> None:
+    """A file named like another package's (or a shipped one) is no replacement: its ids must be its own."""
+    first = _copy(tmp_path)
+    second = tmp_path / "again"
+    shutil.copytree(PACKAGE, second)
+    with pytest.raises(PolicyError) as caught:
+        load_policies(packages=[first, second])
+    assert caught.value.field == "document.id"
+    assert f"is also used by {(first / 'policies' / POLICY.name).resolve()}" in str(caught.value)
+    assert load_policies(packages=[first, first]).document("demo-district-2021")  # one package named twice: once

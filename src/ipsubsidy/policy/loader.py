@@ -232,17 +232,30 @@ def policy_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
 
 
 def duplicate_ids(documents: Iterable[Document]) -> list[PolicyError]:
-    """An error for every item id or alias that an earlier document (or item) already uses."""
+    """An error for every document id, item id or alias that an earlier document already uses (two files of
+    the same name in two packages are two documents: they are told apart by path)."""
     errors: list[PolicyError] = []
-    ids: dict[str, str] = {}
+    ids: dict[str, Path] = {}
+    docs: dict[str, Path] = {}
     for doc in documents:
+        where = doc.file.resolve()
+        if doc.id in docs and docs[doc.id] != where:
+            errors.append(PolicyError(f"document id {doc.id!r} is also used by {_shown(docs[doc.id], where)}: give "
+                                      "this document (and its items) an id of its own", file=doc.file.name,
+                                      field="document.id"))
+        docs.setdefault(doc.id, where)
         for item in doc.items:
             for name in (item.id, *item.spec.aliases):
-                if name in ids and ids[name] != doc.file.name:
-                    errors.append(PolicyError(f"id or alias {name!r} is also used in {ids[name]}",
+                if name in ids and ids[name] != where:
+                    errors.append(PolicyError(f"id or alias {name!r} is also used in {_shown(ids[name], where)}",
                                               file=doc.file.name, item=item.id, field="id"))
-                ids[name] = doc.file.name
+                ids[name] = where
     return errors
+
+
+def _shown(other: Path, here: Path) -> str:
+    """The other file by name, or by path when both files have the same name."""
+    return str(other) if other.name == here.name else other.name
 
 
 def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[Path | str] = ()) -> PolicySet:
