@@ -227,6 +227,15 @@ def test_the_cap_over_two_items_reduces_the_item_listed_last(backend: str) -> No
     assert result.total == "120000"
 
 
+def test_the_rules_a_columnar_backend_would_miss_are_named() -> None:
+    from ipsubsidy.caps import rules_beyond_conditions
+
+    assert rules_beyond_conditions(ipsubsidy.shipped_policies()) == []  # the shipped set compiles whole
+    assert rules_beyond_conditions(load_policies(packages=[PACKAGE])) == [
+        f"{PATENT}: cap", f"{PATENT}: stacking", f"{AWARD}: tiers",
+        f"demo-district-2021: caps[0] over {PATENT}, {AWARD}"]
+
+
 def test_without_the_cap_both_pay_in_full(tmp_path: Path) -> None:
     """The control: it is the caps entry that holds the total at 120000 (and the checker then misses 第四条)."""
     pkg = _with_caps(tmp_path, None)

@@ -22,7 +22,7 @@ from ipsubsidy.policy.schema import TotalCap
 from ipsubsidy.profile import Company
 from ipsubsidy.result import ItemResult, Reason, Status, yuan
 
-__all__ = ["apply_caps", "cap_shares"]
+__all__ = ["apply_caps", "cap_shares", "rules_beyond_conditions"]
 
 _Share = dict[int | None, Decimal]  # yuan by calendar year (None: the claimant's whole amount)
 
@@ -116,4 +116,18 @@ def apply_caps(policies: PolicySet, results: list[ItemResult], company: Company)
     caps: tuple[tuple[Document, TotalCap], ...] = policies.caps
     for _doc, cap in caps:
         _apply(policies, cap, out, position, company)
+    return out
+
+
+def rules_beyond_conditions(policies: PolicySet) -> list[str]:
+    """What a backend that compiles only conditions and stated amounts (the columnar one) would get wrong in
+    ``policies``: each item with its own cap, tiers or 不重复享受, and each cap over several items, named.
+    Such a backend must refuse the set (or apply these) rather than over-promise."""
+    out = []
+    for item in policies.items:
+        kinds = [name for name, present in (("cap", item.spec.cap is not None),
+                                            ("tiers", item.spec.benefit.amount.tiers is not None),
+                                            ("stacking", item.spec.stacking is not None)) if present]
+        out += [f"{item.id}: {kind}" for kind in kinds]
+    out += [f"{doc.id}: caps[{doc.caps.index(cap)}] over {', '.join(cap.items)}" for doc, cap in policies.caps]
     return out
