@@ -68,8 +68,10 @@ def test_amounts_are_proposed_from_the_quote() -> None:
     ("鼓励企业开展海外布局", "encouraged"),
     ("开展知识产权培训", "service"),
     ("培育一批知识产权示范企业", "selection"),
+    ("对重大发明专利单位和个人的奖励", "claimable"),
+    ("加大资金投入", None),
 ])
-def test_class_hints_follow_the_words(text: str, hint: str) -> None:
+def test_class_hints_follow_the_words(text: str, hint: str | None) -> None:
     assert class_hint(text, []) == hint
 
 
@@ -81,3 +83,19 @@ def test_the_cli_writes_the_draft_and_copies_the_source(tmp_path: Path) -> None:
     assert (out.parent / "sources" / source.name).read_bytes() == source.read_bytes()
     assert main(["policies", "check", str(out.parent)]) == 1  # a draft never passes
     assert main(["policies", "new", str(source)]) == 2        # --city and --issued are required
+
+
+def test_the_draft_reads_the_number_and_the_own_title_and_takes_body_bounds(tmp_path: Path) -> None:
+    """Harbin's capture: a database header before the notice, the 文号 in it, the plan's own title later."""
+    source = POLICIES / "sources" / "003_2aad04427f87e833.txt"
+    whole = draft_policy(source, "哈尔滨", dt.date(2007, 9, 29))
+    document = whole["document"]
+    assert isinstance(document, dict)
+    assert (document["id"], document["city"], document["number"]) == ("harbin-2007", "harbin", "哈政办发[2007]11号")
+    assert document["title"]["zh"] == "哈尔滨市创建国家知识产权示范城市工作方案"  # not the notice's 关于印发…的通知
+    bounded = draft_policy(source, "harbin", dt.date(2007, 9, 29), body_start="各区、县(市)人民政府")
+    assert len(bounded["drafts"]) == len(whole["drafts"]) - 2  # the header's two passages are not drafted
+    text = dump(bounded)
+    assert "&id" not in text and "*id" not in text  # every date written out, for the author to edit one by one
+    headings = [d for d in bounded["drafts"] if d["quote"] == "(三)加大资金投入。"]
+    assert headings and "class_hint" not in headings[0]  # no words to go by: no hint

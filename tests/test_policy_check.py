@@ -65,7 +65,8 @@ def test_an_id_used_in_two_files_is_named_by_both_loader_and_checker(tmp_path: P
     duplicates = [e for e in report.errors if e.field == "id"]
     assert {e.file for e in duplicates} == {"b.yaml"}
     assert "jinzhong-2020.madrid" in {e.item for e in duplicates}
-    assert "also used in a.yaml" in str(caught.value)
+    assert [e.file for e in report.errors if e.field == "document.id"] == ["b.yaml"]
+    assert "document id 'jinzhong-2020' is also used by a.yaml" in str(caught.value)  # the first problem
     assert caught.value.file == "b.yaml"
 
 

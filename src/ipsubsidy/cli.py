@@ -106,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     pol.add_argument("--issued", type=_date, help="new: the date the document was issued, YYYY-MM-DD")
     pol.add_argument("--id", dest="doc_id", help="new: the document id (default CITY-YEAR)")
     pol.add_argument("--out", help="new: write the draft here (and copy the source into sources/ beside it)")
+    pol.add_argument("--body-start", help="new: the text the document's body begins with (default: the first line)")
+    pol.add_argument("--body-end", help="new: the text the document's body ends with (default: the last line)")
     pol.add_argument("--format", choices=["table", "json"], default="table")
     pol.add_argument("--lang", choices=["zh", "en"], default="zh")
     _packages(pol)
@@ -149,10 +151,12 @@ def _packages(command: argparse.ArgumentParser) -> None:
 
 def _test(args: argparse.Namespace) -> int:
     from ipsubsidy.engine import durable
-    from ipsubsidy.policy.loader import load_policies
+    from ipsubsidy.policy.loader import load_policies, package_dir
     from ipsubsidy.scenarios import run_scenarios
 
-    # a package folder named as a path to test is loaded too: its scenarios test its own documents
+    # an installed package named by its entry point is tested from its folder; a package folder named as a
+    # path to test is loaded too: its scenarios test its own documents
+    args.paths = [p if Path(p).exists() else str(package_dir(p).parent) for p in args.paths]
     packages = [*args.policies, *(p for p in args.paths if Path(p, "policies").is_dir())]
     policies = load_policies(packages=list(dict.fromkeys(packages)))
     backends = ["python", "durable-rules"] if args.backend == "all" else [args.backend]
@@ -172,12 +176,18 @@ def _new(args: argparse.Namespace) -> int:
         raise PolicyError("policies new takes one SOURCE.txt and --city and --issued", file="(arguments)")
     source = Path(args.paths[0])
     try:
-        text = dump(draft_policy(source, args.city, args.issued, args.doc_id))
+        text = dump(draft_policy(source, args.city, args.issued, args.doc_id, args.body_start, args.body_end))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise PolicyError(f"cannot draft from it: {exc}", file=str(source)) from None
     if not args.out:
         print(text, end="")
         return 0
+    from ipsubsidy.policy.loader import shipped_policies
+
+    drafted = yaml.safe_load(text)["document"]["id"]
+    if drafted in {doc.id for doc in shipped_policies().documents}:
+        print(f"ipsubsidy: note: {drafted!r} is the id of a document already loaded; give yours its own with --id "
+              "before adding the package beside it", file=sys.stderr)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")

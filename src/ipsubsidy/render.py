@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from ipsubsidy.policy.model import PolicySet
-from ipsubsidy.result import STATUS_LABELS, ItemResult, Result, Status, label
+from ipsubsidy.result import STATUS_LABELS, ItemResult, Result, Status, label, yuan
 
 __all__ = ["policies_json", "policies_table", "result_table"]
 
@@ -23,12 +24,23 @@ def _amount(item: ItemResult, lang: str) -> str:
             return "金额未定" if lang == "zh" else "amount not stated"
         if amount.subtotal is None:  # tiers, not settled yet
             return ("按档次计" if lang == "zh" else "by tier") + cap
+        paid = [Decimal(u.amount) for u in item.units if u.amount]
         parts = " + ".join(f"{u.amount}" for u in item.units if u.amount) or amount.subtotal
-        return f"{parts} = {amount.subtotal}{unit}{cap}"
+        return f"{parts} = {_capped(sum(paid, Decimal(0)) if paid else None, amount.subtotal, unit, lang)}{cap}"
     if amount.quantity is None:
         return f"{amount.per_unit}{unit}{cap}"
     shown = f"{amount.per_unit}{unit} × {amount.quantity}"
-    return (f"{shown} = {amount.subtotal}{unit}" if amount.subtotal is not None else shown) + cap
+    full = Decimal(amount.per_unit) * amount.quantity
+    return (f"{shown} = {_capped(full, amount.subtotal, unit, lang)}" if amount.subtotal is not None else shown) + cap
+
+
+def _capped(full: Decimal | None, subtotal: str, unit: str, lang: str) -> str:
+    """``subtotal`` yuan, with the uncapped sum first where a cap cut it (150000元，按114000元计)."""
+    if full is None or full == Decimal(subtotal):
+        return f"{subtotal}{unit}"
+    if lang == "zh":
+        return f"{yuan(full)}{unit}，按{subtotal}{unit}计"
+    return f"{yuan(full)}{unit}, counted as {subtotal}{unit}"
 
 
 def result_table(result: Result, lang: str = "zh") -> str:

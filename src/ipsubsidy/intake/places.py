@@ -23,10 +23,14 @@ class FoundCity:
 
 
 def _known(name: str) -> str | None:
+    """The id of the city ``name`` is, when a document of the default policy set covers it."""
+    from ipsubsidy.policy.loader import shipped_policies
+
     try:
-        return normalise_city(name, gazetteer=False).id
+        city = normalise_city(name, suggest=False).id
     except UnknownCityError:
         return None
+    return city if shipped_policies().items_in(city) else None
 
 
 _from_text = city_in_text
@@ -38,7 +42,7 @@ def city_of(city: str | None, address: str | None, credit_code: str | None) -> F
         if text:
             known = _known(text)
             if known is not None:
-                return FoundCity(normalise_city(text, gazetteer=False).zh, known, source)
+                return FoundCity(normalise_city(text).zh, known, source)
             name = _from_text(text)
             if name is not None:
                 return FoundCity(name, _known(name), source)

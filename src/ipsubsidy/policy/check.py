@@ -3,7 +3,7 @@
 Amounts: every stated amount must be a figure its own quote states (5000元, 2万元, 三十万元 all read exactly).
 
 Coverage: every clause of a source body that holds support language (给予, 奖励, 补助, …, or a stated
-amount such as 5000元) must lie, character by character, in the quotes of items or of ``not_encoded``
+amount such as 5000元) must lie, character by character, in the quotes of items, of caps or of ``not_encoded``
 entries (saying why it is no item) of the same paragraph. A clause that is neither fails the check, named by
 file, paragraph number, line and section.
 """
@@ -21,6 +21,7 @@ import cn2an  # type: ignore[import-untyped]  # Chinese numerals (三十万, 两
 from ipsubsidy.errors import CoverageError, PolicyError
 from ipsubsidy.policy.loader import (
     dangling_references,
+    default_policy_folders,
     duplicate_ids,
     load_policy_file,
     package_dir,
@@ -92,7 +93,8 @@ def uncovered_paragraphs(doc: Document) -> list[tuple[Paragraph, list[str]]]:
     document never covers this paragraph. Returns each failing paragraph with its uncovered stretches.
     """
     local: dict[int, list[str]] = {}
-    for quote in [i.spec.citation.quote for i in doc.items] + [n.quote for n in doc.not_encoded]:
+    quotes = [i.spec.citation.quote for i in doc.items] + [n.quote for n in doc.not_encoded]
+    for quote in quotes + [c.quote for c in doc.caps]:
         for paragraph in doc.source.paragraphs_quoting(quote):
             local.setdefault(paragraph.number, []).append(normalise(quote))
     whole = {p.number for n in doc.not_encoded if n.whole_paragraph for p in doc.source.paragraphs_quoting(n.quote)}
@@ -142,7 +144,7 @@ def quoted_amounts(quote: str) -> list[Decimal]:
 
 def amount_mismatches(doc: Document) -> list[PolicyError]:
     """Items whose stated amount (or tier, cap, other reading) is not a figure their own quote states
-    (20000 beside 2万元 passes, 2000 fails)."""
+    (20000 beside 2万元 passes, 2000 fails), and caps over several items whose amount their quote does not state."""
     problems = []
     for item in doc.items:
         benefit = item.spec.benefit
@@ -160,6 +162,12 @@ def amount_mismatches(doc: Document) -> list[PolicyError]:
                 problems.append(PolicyError(
                     f"states {amount.normalize():f} yuan but its quote states {shown}",
                     file=doc.file.name, item=item.id, field=where))
+    for index, cap in enumerate(doc.caps):
+        figures = quoted_amounts(cap.quote)
+        if cap.amount not in figures:
+            shown = "、".join(f"{f.normalize():f}元" for f in figures) or "no figure"
+            problems.append(PolicyError(f"caps at {cap.amount.normalize():f} yuan but its quote states {shown}",
+                                        file=doc.file.name, field=f"caps[{index}].amount"))
     return problems
 
 
@@ -191,12 +199,14 @@ class CheckReport:
 
 
 def check_policies(paths: Iterable[str | Path] | None = None, packages: Iterable[str | Path] = ()) -> CheckReport:
-    """Check policy files (default: the shipped ones) and those of policy packages; collect every problem
-    instead of stopping. References to other documents (不重复享受, supersedes) may name shipped ones."""
+    """Check policy files (default: the shipped ones and every installed package's) and those of policy
+    packages; collect every problem instead of stopping. References to other documents (不重复享受,
+    supersedes) may name shipped ones."""
     report = CheckReport()
     try:
-        files = policy_files(None if paths is None else [package_dir(p) for p in paths])
-        files += [f for ref in packages for f in policy_files([package_dir(ref)])]
+        folders = default_policy_folders() if paths is None else [package_dir(p) for p in paths]
+        folders += [package_dir(ref) for ref in packages]
+        files = list(dict.fromkeys(f.resolve() for f in policy_files(folders)))
     except PolicyError as exc:
         report.errors.append(exc)
         return report

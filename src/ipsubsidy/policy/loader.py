@@ -6,11 +6,9 @@ Nothing in a policy file is executed: YAML is read with a safe loader that also 
 
 from __future__ import annotations
 
-import os
 import typing
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +16,18 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ipsubsidy.errors import PolicyError, field_path, suggest
-from ipsubsidy.places import KNOWN_CITIES, UnknownCityError, normalise_city
+from ipsubsidy.places import UnknownCityError, normalise_city
 from ipsubsidy.policy.conditions import TRUE, All, Compare, Condition, ConditionError, field_type
 from ipsubsidy.policy.conditions import parse_condition as _parse
 from ipsubsidy.policy.model import Document, Item, PolicySet
-from ipsubsidy.policy.schema import ItemSpec, PolicyFile
+from ipsubsidy.policy.packages import (
+    ENTRY_POINTS,
+    default_policy_dir,
+    default_policy_folders,
+    installed_packages,
+    package_dir,
+)
+from ipsubsidy.policy.schema import BenefitClass, ItemSpec, PolicyFile, TotalCap
 from ipsubsidy.policy.source import SourceText
 from ipsubsidy.profile import Company
 from ipsubsidy.textfile import TextFileError, read_text_file
@@ -32,24 +37,15 @@ __all__ = [
     "ENTRY_POINTS",
     "dangling_references",
     "default_policy_dir",
+    "default_policy_folders",
     "duplicate_ids",
+    "installed_packages",
     "load_policies",
     "load_policy_file",
     "package_dir",
     "policy_files",
     "shipped_policies",
 ]
-
-
-def default_policy_dir() -> Path:
-    """The shipped policies: inside the installed package, or the checkout's ``policies/``."""
-    override = os.environ.get("IPSUBSIDY_POLICY_DIR")
-    if override:
-        return Path(override)
-    packaged = Path(str(resources.files("ipsubsidy"))) / "_data" / "policies"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "policies"
 
 
 def _loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> tuple[str | None, str]:
@@ -162,15 +158,10 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
         message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         raise PolicyError(message, file=file, item=item, field=where) from None
     meta = spec.document
-    if meta.city not in KNOWN_CITIES:
-        try:
-            named = normalise_city(meta.city).id
-        except UnknownCityError:
-            named = None
-        if named != meta.city:
-            raise PolicyError(f"unknown city {meta.city!r}: give a known id ({', '.join(KNOWN_CITIES)}) or the "
-                              "city's Chinese name as in GB/T 2260 (e.g. 太原市)"
-                              + (f"; did you mean {named!r}?" if named else ""), file=file, field="document.city")
+    try:  # any city of the gazetteer, by id, pinyin or Chinese name; the document keeps its id
+        meta = meta.model_copy(update={"city": normalise_city(meta.city).id})
+    except UnknownCityError as exc:
+        raise PolicyError(str(exc), file=file, field="document.city") from None
     src = meta.source
     folder = sources_dir or path.parent / "sources"
     src_path = folder / src.file
@@ -211,6 +202,11 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
             raise PolicyError(message, file=file, field=f"drafts[{_i}].{where}")
 
         _check_quote(source, draft.section, draft.quote, fail_draft)
+    for index, cap in enumerate(spec.caps):
+        def fail_cap(message: str, where: str, _i: int = index) -> None:
+            raise PolicyError(message, file=file, field=f"caps[{_i}].{where}")
+
+        _check_quote(source, cap.section, cap.quote, fail_cap)
     if spec.drafts:
         first = spec.drafts[0]
         raise PolicyError(f"{len(spec.drafts)} passages are still drafts: decide each (an item, or a not_encoded "
@@ -218,6 +214,7 @@ def load_policy_file(path: Path, sources_dir: Path | None = None) -> Document:
                           f"{first.section or 'preamble'} 「{first.quote[:40]}」", file=file, field="drafts")
     object.__setattr__(doc, "items", tuple(items))
     object.__setattr__(doc, "not_encoded", tuple(spec.not_encoded))
+    object.__setattr__(doc, "caps", tuple(spec.caps))
     return doc
 
 
@@ -235,49 +232,48 @@ def policy_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
 
 
 def duplicate_ids(documents: Iterable[Document]) -> list[PolicyError]:
-    """An error for every item id or alias that an earlier document (or item) already uses."""
+    """An error for every document id, item id or alias that an earlier document already uses (two files of
+    the same name in two packages are two documents: they are told apart by path)."""
     errors: list[PolicyError] = []
-    ids: dict[str, str] = {}
+    ids: dict[str, Path] = {}
+    docs: dict[str, Path] = {}
     for doc in documents:
+        where = doc.file.resolve()
+        if doc.id in docs and docs[doc.id] != where:
+            errors.append(PolicyError(f"document id {doc.id!r} is also used by {_shown(docs[doc.id], where)}: give "
+                                      "this document (and its items) an id of its own", file=doc.file.name,
+                                      field="document.id"))
+        docs.setdefault(doc.id, where)
         for item in doc.items:
             for name in (item.id, *item.spec.aliases):
-                if name in ids and ids[name] != doc.file.name:
-                    errors.append(PolicyError(f"id or alias {name!r} is also used in {ids[name]}",
+                if name in ids and ids[name] != where:
+                    errors.append(PolicyError(f"id or alias {name!r} is also used in {_shown(ids[name], where)}",
                                               file=doc.file.name, item=item.id, field="id"))
-                ids[name] = doc.file.name
+                ids[name] = where
     return errors
 
 
-ENTRY_POINTS = "ipsubsidy.policies"
-
-
-def package_dir(ref: Path | str) -> Path:
-    """The policy folder of a package: a folder holding ``policies/`` (and ``tests/``), a folder of policy
-    files itself, or the name of an installed Python package that advertises one under the
-    ``ipsubsidy.policies`` entry point (its value: a module whose folder holds ``policies/``)."""
-    path = Path(ref)
-    if path.is_dir():
-        return path / "policies" if (path / "policies").is_dir() else path
-    if path.exists():
-        return path
-    from importlib.metadata import entry_points
-
-    for point in entry_points(group=ENTRY_POINTS):
-        if point.name == str(ref):
-            folder = Path(str(resources.files(point.value)))
-            return folder / "policies" if (folder / "policies").is_dir() else folder
-    installed = sorted(p.name for p in entry_points(group=ENTRY_POINTS))
-    raise PolicyError("no such policy package: not a folder, nor an installed package"
-                      + (f" (installed: {', '.join(installed)})" if installed else ""), file=str(ref))
+def _shown(other: Path, here: Path) -> str:
+    """The other file by name, or by path when both files have the same name."""
+    return str(other) if other.name == here.name else other.name
 
 
 def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[Path | str] = ()) -> PolicySet:
-    """Load policy files (default: every shipped one) and the documents of policy packages beside them.
+    """Load policy files (default: the built-in package and every installed one) and the documents of
+    policy packages beside them.
 
-    ``paths`` may be files or folders of ``*.yaml`` and replace the shipped set; ``packages`` (folders or
-    installed package names, see ``package_dir``) add to it, like OpenFisca extensions."""
-    documents = [load_policy_file(f) for f in policy_files(paths)]
-    documents += [load_policy_file(f) for ref in packages for f in policy_files([package_dir(ref)])]
+    ``paths`` may be files or folders of ``*.yaml`` and replace the default set; ``packages`` (folders or
+    installed package names, see ``package_dir``) add to it, like OpenFisca extensions. A package named that
+    the default set holds already is loaded once."""
+    folders = default_policy_folders() if paths is None else list(paths)
+    seen = {Path(f).resolve() for f in folders}
+    extra = []
+    for ref in packages:
+        folder = package_dir(ref)
+        if folder.resolve() not in seen:
+            seen.add(folder.resolve())
+            extra.append(folder)
+    documents = [load_policy_file(f) for f in policy_files([*folders, *extra])]
     errors = duplicate_ids(documents) + dangling_references(documents)
     if errors:
         raise errors[0]
@@ -285,9 +281,11 @@ def load_policies(paths: Iterable[Path | str] | None = None, packages: Iterable[
 
 
 def dangling_references(documents: Iterable[Document]) -> list[PolicyError]:
-    """An error for every 不重复享受 item and every superseded document that no loaded file defines."""
+    """An error for every 不重复享受 item, every superseded document and every item of a cap over several
+    items that no loaded file defines, and for a cap over items it cannot total."""
     documents = list(documents)
-    names = {name for doc in documents for item in doc.items for name in (item.id, *item.spec.aliases)}
+    by_name = {name: item for doc in documents for item in doc.items for name in (item.id, *item.spec.aliases)}
+    names = set(by_name)
     ids = {doc.id for doc in documents}
     errors = []
     for doc in documents:
@@ -298,6 +296,8 @@ def dangling_references(documents: Iterable[Document]) -> list[PolicyError]:
                     errors.append(PolicyError(f"excludes {name!r}, which no loaded policy defines"
                                               + (f" (did you mean {hint!r}?)" if hint else ""),
                                               file=doc.file.name, item=item.id, field="stacking.excludes"))
+        for index, cap in enumerate(doc.caps):
+            errors += _cap_problems(doc, index, cap, by_name, names)
         for index, rule in enumerate(doc.meta.supersedes):
             if rule.document not in ids:
                 errors.append(PolicyError(f"supersedes {rule.document!r}, which no loaded policy defines",
@@ -305,8 +305,33 @@ def dangling_references(documents: Iterable[Document]) -> list[PolicyError]:
     return errors
 
 
+def _cap_problems(doc: Document, index: int, cap: TotalCap, by_name: dict[str, Item],
+                  names: set[str]) -> list[PolicyError]:
+    """A cap over several items names loaded, claimable items; one per year needs each item paid per dated unit
+    (the units' years share the allowance) and none capped per claimant on its own."""
+    out = []
+    where = f"caps[{index}].items"
+    for name in cap.items:
+        item = by_name.get(name)
+        if item is None:
+            hint = suggest(name, names)
+            out.append(PolicyError(f"caps {name!r}, which no loaded policy defines"
+                                   + (f" (did you mean {hint!r}?)" if hint else ""), file=doc.file.name, field=where))
+        elif item.benefit_class != BenefitClass.claimable:
+            out.append(PolicyError(f"caps {name!r}, which is {item.benefit_class.value}, not claimable: it pays "
+                                   "nothing to cap", file=doc.file.name, field=where))
+        elif cap.per == "year" and not (item.per_unit_paid and item.spec.counts and item.spec.counts.date):
+            out.append(PolicyError(f"a yearly cap needs each item paid per dated unit; {name!r} is not (its year "
+                                   "is unknown): cap per claimant, or leave it out", file=doc.file.name, field=where))
+        elif cap.per == "year" and item.spec.cap is not None and item.spec.cap.per == "claimant":
+            out.append(PolicyError(f"{name!r} has its own cap per claimant, which spreads over no year: a yearly "
+                                   "cap over items cannot share it out", file=doc.file.name, field=where))
+    return out
+
+
 @lru_cache(maxsize=1)
 def shipped_policies() -> PolicySet:
-    """The shipped policy set, loaded once per process."""
+    """The default policy set — the shipped documents and every installed policy package — loaded once per
+    process."""
     return load_policies()
 

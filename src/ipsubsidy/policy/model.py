@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from ipsubsidy.errors import UnknownItemError, suggest
 from ipsubsidy.lazy import computed_once
 from ipsubsidy.policy.conditions import TRUE, Condition
-from ipsubsidy.policy.schema import BenefitClass, DocumentMeta, ItemSpec, NotEncoded, Text
+from ipsubsidy.policy.schema import BenefitClass, DocumentMeta, ItemSpec, NotEncoded, Text, TotalCap
 from ipsubsidy.policy.source import SourceText, sentence_of
 
 __all__ = ["Document", "Item", "PolicySet"]
@@ -108,6 +108,7 @@ class Document:
     source: SourceText = field(repr=False)
     items: tuple[Item, ...] = ()
     not_encoded: tuple[NotEncoded, ...] = ()
+    caps: tuple[TotalCap, ...] = ()           # 合计最高不超过 over several items
 
     @property
     def id(self) -> str:
@@ -147,6 +148,7 @@ class PolicySet:
         documents = _superseded(documents)
         self.documents: tuple[Document, ...] = tuple(documents)
         self.items: tuple[Item, ...] = tuple(item for doc in documents for item in doc.items)
+        self.caps: tuple[tuple[Document, TotalCap], ...] = tuple((doc, cap) for doc in documents for cap in doc.caps)
         self._by_city: dict[str, tuple[Item, ...]] = {}
         for doc in documents:
             self._by_city[doc.city] = self._by_city.get(doc.city, ()) + doc.items

@@ -34,6 +34,7 @@ __all__ = [
     "Supersedes",
     "Text",
     "Tier",
+    "TotalCap",
 ]
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)?$"
@@ -130,6 +131,30 @@ class Cap(_Spec):
     @classmethod
     def _no_float(cls, value: Any) -> Any:
         return _refuse_float(value)
+
+
+class TotalCap(_Spec):
+    """合计最高不超过 over several items: the most they pay one claimant together, in all or in each calendar
+    year of their units' dates. Applied after each item's own amount, cap and 不重复享受; the allowance is
+    filled in the order ``items`` lists them, so the item listed last is reduced first."""
+
+    items: list[str] = Field(min_length=2)       # item ids, of this or any other loaded document
+    amount: Decimal = Field(gt=0, decimal_places=2)
+    per: Literal["claimant", "year"] = "claimant"
+    section: str                                 # where the cap is stated, as the document numbers it
+    quote: str = Field(min_length=4)             # the cap's words, verbatim; the amount must be a figure of it
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        return _refuse_float(value)
+
+    @field_validator("items")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("an item is listed twice")
+        return value
 
 
 class Stacking(_Spec):
@@ -290,6 +315,7 @@ class PolicyFile(_Spec):
     document: DocumentMeta
     items: list[ItemSpec] = Field(default_factory=list)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
+    caps: list[TotalCap] = Field(default_factory=list)    # 合计最高不超过 over several items
     drafts: list[Draft] = Field(default_factory=list)
 
     @model_validator(mode="after")
