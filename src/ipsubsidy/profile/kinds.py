@@ -116,6 +116,7 @@ class Size(StrEnum):
     medium = "medium"
     small = "small"
     micro = "micro"
+    small_or_micro = "small_or_micro"  # 小微: small or micro, not known which; never guessed (size_readings.py)
 
 
 class Level(StrEnum):
@@ -163,7 +164,7 @@ VALUE_LABELS_ZH: dict[str, str] = {
     "enterprise": "企业", "university": "高等院校", "school": "中小学校", "research_institute": "科研院所",
     "ip_service_agency": "知识产权服务机构", "association": "社会团体", "individual": "个人", "other": "其他",
     # Size
-    "large": "大型", "medium": "中型", "small": "小型", "micro": "微型",
+    "large": "大型", "medium": "中型", "small": "小型", "micro": "微型", "small_or_micro": "小微(小型或微型)",
     # Level
     "national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级",
     # PatentKind
