@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from ipsubsidy.identifiers import IdentifierError, validate_credit_code
 from ipsubsidy.places import UnknownCityError, normalise_district
 from ipsubsidy.profile.city import city_id
-from ipsubsidy.profile.kinds import Date, EntityTypeForm, Flag, PatentKind, ProfileModel, SizeForm, label
+from ipsubsidy.profile.kinds import Date, EntityTypeForm, Flag, ListHolder, PatentKind, SizeForm, label
 from ipsubsidy.profile.units import (
     BrandPlanSelection,
     Certification,
@@ -46,7 +46,7 @@ def _unique(field: str, items: list[Any] | None, key: Any, what: str) -> None:
         seen[k] = index
 
 
-class Company(ProfileModel):
+class Company(ListHolder):
     """A claimant. Only what is known need be given; every field may be absent."""
 
     name: str | None = Field(default=None, json_schema_extra=label("名称", "name"))
@@ -163,14 +163,14 @@ class Company(ProfileModel):
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> Company:
+        """No unit listed twice; then the first invention date from the patent list (one validator, one call)."""
         _unique("patents", self.patents, lambda p: p.key, "patent")
         _unique("finances", self.finances, lambda f: f.year, "fiscal year")
         _unique("madrid_registrations", self.madrid_registrations, lambda m: m.number, "Madrid registration")
         _unique("geographical_indications", self.geographical_indications, lambda g: g.name, "geographical indication")
         _unique("pct_applications", self.pct_applications, lambda a: a.number, "PCT application")
-        return self
+        return self._first_invention()
 
-    @model_validator(mode="after")
     def _first_invention(self) -> Company:
         """``first_invention_patent_date`` from the patent list when the list settles it (see _earliest_invention).
 

@@ -24,6 +24,7 @@ __all__ = [
     "Flag",
     "Level",
     "LevelForm",
+    "ListHolder",
     "ListingKind",
     "PatentKind",
     "PatentKindForm",
@@ -73,13 +74,12 @@ def _money(value: Any) -> Any:
 Yuan = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, max_digits=18, decimal_places=2)]
 
 def _iso_day(text: str) -> dt.date | None:
-    """The day of a canonical ``YYYY-MM-DD`` (the fast path), None for any other form."""
-    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii() \
-            and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
+    """The day of a canonical ``YYYY-MM-DD`` (the fast path, in C), None for any other form or a bad day."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
-            return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+            return dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a calendar date") from None
+            return None  # the full reader says why
     return None
 
 
@@ -135,17 +135,25 @@ MAX_ENTRIES = 10_000  # entries of one list (patents, fiscal years, ...)
 
 
 class ProfileModel(BaseModel):
-    """Base of every profile model: unknown keys are errors, values are frozen, text is stripped and bounded,
-    lists are bounded (the limits hold on every path: library, CLI, service)."""
+    """Base of every profile model: unknown keys are errors, values are frozen, text is stripped and bounded
+    (the limits hold on every path: library, CLI, service)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, str_max_length=MAX_TEXT)
+
+
+_SEQUENCES = (list, tuple)
+
+
+class ListHolder(ProfileModel):
+    """Base of a profile model with list fields: each list is bounded (MAX_ENTRIES). Only models that hold
+    lists pay for the check."""
 
     @model_validator(mode="before")
     @classmethod
     def _bounded_lists(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for key, value in data.items():
-                if isinstance(value, list | tuple) and len(value) > MAX_ENTRIES:
+                if type(value) in _SEQUENCES and len(value) > MAX_ENTRIES:
                     raise ValueError(f"{key}: has {len(value):,} entries; at most {MAX_ENTRIES:,} are accepted")
         return data
 

@@ -19,6 +19,7 @@ from ipsubsidy.profile.kinds import (
     FiscalYearNumber,
     Flag,
     LevelForm,
+    ListHolder,
     ListingKind,
     PatentKind,
     PatentKindForm,
@@ -133,6 +134,8 @@ class Patent(ProfileModel):
     @property
     def key(self) -> str:
         """The duplicate key: office and number without kind code (US11223344B1 == US 11223344 B2)."""
+        if self.office == "CN" and self.number.startswith("ZL"):  # canonical already: ZL + digits + . + check
+            return f"CN:{self.number[2:].partition('.')[0]}"
         return read_patent_number(self.number, self.office).key
 
 
@@ -144,7 +147,7 @@ def _is_publication(text: str) -> bool:
     return True
 
 
-class MadridRegistration(ProfileModel):
+class MadridRegistration(ListHolder):
     number: str | None = Field(default=None, json_schema_extra=label("国际注册号", "international registration number"))
     filing_date: Date | None = Field(default=None, json_schema_extra=label("申请日", "filing date"))
     designated_countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] | None = Field(
