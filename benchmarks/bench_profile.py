@@ -5,9 +5,10 @@
 Kinds: every ``examples/*.yaml`` (read once, parsed many times), the consultancy workbook's clients
 (``examples/consultancy/clients.xlsx``, built into profiles once and dumped back to plain data), a typical
 consultancy client with 5 and with 20 patents in canonical form (ISO dates, ZL numbers, English enum
-values), the same client written as a Chinese spreadsheet would (是/否, 企业, 小型, 万元, 2021年3月1日), 2000 distinct typical clients (no credit code or patent number repeats, every cache
-cleared first: what a screen of new clients costs), and an empty profile. Each figure is the best of
-``--rounds`` rounds of ``--repeat`` parses of that kind (one pass for the distinct clients), in µs per profile.
+values), 2000 distinct typical clients (no credit code or patent number repeats, every cache cleared first:
+what a screen of new clients costs), the typical client written as a Chinese spreadsheet would (是/否, 企业,
+小型, 万元, 2021年3月1日), and an empty profile. Each figure is the best of ``--rounds`` rounds of ``--repeat``
+parses of that kind (one pass for the distinct clients), in µs per profile.
 Time is this process's CPU time (time.process_time), which other processes on a shared machine disturb less
 than wall time. Prints a Markdown table and the load average.
 

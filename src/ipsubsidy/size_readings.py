@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from ipsubsidy.profile import Company, Size
+from ipsubsidy.profile.kinds import value_label
 from ipsubsidy.result import STATUS_LABELS, ItemResult, Question, Reason, Result, Status, yuan
 
 __all__ = ["READINGS", "merge_readings", "size_readings"]
@@ -38,14 +39,11 @@ def _money(item: ItemResult) -> Decimal:
 
 def _said(item: ItemResult | None, size: str) -> tuple[str, str]:
     if item is None:
-        return f"按{_SIZE_ZH.get(size, size)}企业：不适用", f"as a {size} enterprise: not applicable"
+        return f"按{value_label(size, 'zh')}企业：不适用", f"as a {size} enterprise: not applicable"
     zh, en = STATUS_LABELS[item.status]
     paid = f" {item.amount.subtotal} 元" if item.amount.subtotal is not None else ""
     paid_en = f" {item.amount.subtotal} yuan" if item.amount.subtotal is not None else ""
-    return f"按{_SIZE_ZH.get(size, size)}企业：{zh}{paid}", f"as a {size} enterprise: {en}{paid_en}"
-
-
-_SIZE_ZH = {"small": "小型", "micro": "微型"}
+    return f"按{value_label(size, 'zh')}企业：{zh}{paid}", f"as a {size} enterprise: {en}{paid_en}"
 
 
 def _merge_item(twins: Sequence[ItemResult | None], sizes: Sequence[str]) -> ItemResult:
