@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import operator
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -144,6 +145,17 @@ def patent_check_digit(digits: str) -> str:
     return "X" if total == 10 else str(total)
 
 
+_year_ends = [0.0, 0]  # [when the cached year ends (a timestamp), the year]
+
+
+def _this_year() -> int:
+    """``date.today().year``, read again only once the year is over (date.today() costs a system call)."""
+    if time.time() >= _year_ends[0]:
+        year = date.today().year
+        _year_ends[:] = [time.mktime((year + 1, 1, 1, 0, 0, 0, 0, 0, -1)), year]
+    return int(_year_ends[1])
+
+
 @dataclass(frozen=True)
 class CnPatentNumber:
     """A Chinese patent (application) number; ``year`` always has four digits.
@@ -160,7 +172,7 @@ class CnPatentNumber:
         patent_kind_for_type_digit(self.type_digit)
         if len(self.serial) not in (5, 7) or not (self.serial.isascii() and self.serial.isdigit()):
             raise IdentifierError(f"patent serial is {self.serial!r}, expected 7 digits (5 before 2003)")
-        if len(self.serial) == 7 and not 2003 <= self.year <= date.today().year:
+        if len(self.serial) == 7 and not 2003 <= self.year <= _this_year():
             raise IdentifierError(f"patent year is {self.year}, expected 2003 to this year (12-digit form)")
         if len(self.serial) == 5 and not 1985 <= self.year <= 2003:
             raise IdentifierError(f"patent year is {self.year}, expected 1985 to 2003 (8-digit form)")

@@ -92,23 +92,21 @@ class Patent(ProfileModel):
             self._check_publication(read.office, updates)
         parsed = read.cn
         if parsed is None:
-            for name, value in updates.items():  # set in place: an after-validator must return self
-                object.__setattr__(self, name, value)
+            self.__dict__.update(updates)  # set in place (frozen): an after-validator must return self
             return self
         if "kind" in updates and updates["kind"] != parsed.kind:
             raise ValueError(
                 f"publication: {updates['publication']} is a {updates['kind'].value} publication, yet the number "
                 f"{parsed.canonical} has type digit {parsed.type_digit}, which means {parsed.kind!r}")
         if self.kind is None:
-            updates["kind"] = PatentKind(parsed.kind)
+            updates["kind"] = _KINDS[parsed.kind]
         elif self.kind != parsed.kind:
             raise ValueError(
                 f"kind: {self.kind.value!r} contradicts the number {parsed.canonical}, whose type digit "
                 f"{parsed.type_digit} means {parsed.kind!r}")
         if self.via_pct is None and parsed.via_pct:
             updates["via_pct"] = True
-        for name, value in updates.items():  # set in place: an after-validator must return self
-            object.__setattr__(self, name, value)
+        self.__dict__.update(updates)  # set in place (frozen): an after-validator must return self
         return self
 
     def _check_publication(self, office: str, updates: dict[str, Any]) -> None:
@@ -129,7 +127,7 @@ class Patent(ProfileModel):
                              f"which is a {pub.kind!r} publication")
         updates["publication"] = pub.number
         if self.kind is None:
-            updates["kind"] = PatentKind(pub.kind)
+            updates["kind"] = _KINDS[pub.kind]
 
     @property
     def key(self) -> str:
@@ -137,6 +135,9 @@ class Patent(ProfileModel):
         if self.office == "CN" and self.number.startswith("ZL"):  # canonical already: ZL + digits + . + check
             return f"CN:{self.number[2:].partition('.')[0]}"
         return read_patent_number(self.number, self.office).key
+
+
+_KINDS = {kind.value: kind for kind in PatentKind}
 
 
 def _is_publication(text: str) -> bool:
