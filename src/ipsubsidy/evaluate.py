@@ -52,6 +52,7 @@ from ipsubsidy.result import (
     yuan,
 )
 from ipsubsidy.shortfall import count_shortfall
+from ipsubsidy.size_readings import merge_readings, size_readings
 from ipsubsidy.stacking import stacking_plan
 
 __all__ = ["Backend", "BackendName", "Evaluator", "evaluate", "evaluation_date"]
@@ -156,6 +157,8 @@ class Evaluator:
 
     def _evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None) -> Result:
         profile = parse_profile(company)
+        if (sizes := size_readings(profile)) is not None:  # 小微: each exact size, merged without guessing
+            return merge_readings([self._evaluate(profile.model_copy(update={"size": s}), as_of) for s in sizes], sizes)
         when = evaluation_date(as_of)
         policies, backend = self._state  # one snapshot for the whole evaluation
         candidates = policies.items_in(profile.city)

@@ -13,10 +13,13 @@ Algorithms were checked against real published identifiers (see ``tests/test_ide
 
 from __future__ import annotations
 
+import operator
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Literal
 
 __all__ = [
@@ -43,6 +46,8 @@ class IdentifierError(ValueError):
 # ---------------------------------------------------------------- unified social credit code
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
+_CREDIT_SET = frozenset(CREDIT_CODE_ALPHABET)
+_CREDIT_VALUE = {c: i for i, c in enumerate(CREDIT_CODE_ALPHABET)}
 _CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, ...
 # Registration authorities: GB 32100-2015 lists 1, 5, 9 and Y; later allocations added 2-4, 6-8
 # (e.g. 3 for law firms, 8 for trade unions), A (military) and N (rural collectives).
@@ -51,14 +56,15 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714
 
 
 def _squeeze(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    folded = text if text.isascii() else unicodedata.normalize("NFKC", text)  # NFKC leaves ASCII as it is
+    return "".join(folded.split()).upper()
 
 
 def credit_code_check_char(body: str) -> str:
     """GB 32100 check character (position 18) for the first 17 characters of a credit code."""
-    if len(body) != 17 or any(c not in CREDIT_CODE_ALPHABET for c in body):
+    if len(body) != 17 or not _CREDIT_SET.issuperset(body):
         raise IdentifierError(f"credit code body must be 17 of {CREDIT_CODE_ALPHABET}, got {body!r}")
-    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(body, _CREDIT_WEIGHTS, strict=True))
+    total = sum(_CREDIT_VALUE[c] * w for c, w in zip(body, _CREDIT_WEIGHTS, strict=True))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -71,6 +77,7 @@ def organisation_code_check_char(body: str) -> str:
     return {10: "X", 11: "0"}.get(value, str(value))
 
 
+@lru_cache(maxsize=16_384)
 def validate_credit_code(code: str) -> str:
     """Return the unified social credit code (GB 32100-2015) normalised, or raise IdentifierError.
 
@@ -81,7 +88,7 @@ def validate_credit_code(code: str) -> str:
     norm = _squeeze(code).replace("-", "")
     if len(norm) != 18:
         raise IdentifierError(f"credit code must be 18 characters, got {len(norm)} ({code!r})")
-    for pos, char in enumerate(norm, start=1):
+    for pos, char in enumerate(norm if not _CREDIT_SET.issuperset(norm) else "", start=1):
         if char not in CREDIT_CODE_ALPHABET:
             raise IdentifierError(
                 f"credit code character {char!r} at position {pos} is not allowed; "
@@ -134,8 +141,19 @@ def patent_check_digit(digits: str) -> str:
     """Check digit of a patent application number: 12 digits (since 2003) or 8 (before)."""
     if len(digits) not in (8, 12) or not (digits.isascii() and digits.isdigit()):
         raise IdentifierError(f"patent number body must be 12 or 8 digits, got {digits!r}")
-    total = sum(int(d) * w for d, w in zip(digits, _PATENT_WEIGHTS, strict=False)) % 11
+    total = sum(map(operator.mul, map(int, digits), _PATENT_WEIGHTS)) % 11  # map stops at the shorter
     return "X" if total == 10 else str(total)
+
+
+_year_ends = [0.0, 0]  # [when the cached year ends (a timestamp), the year]
+
+
+def _this_year() -> int:
+    """``date.today().year``, read again only once the year is over (date.today() costs a system call)."""
+    if time.time() >= _year_ends[0]:
+        year = date.today().year
+        _year_ends[:] = [time.mktime((year + 1, 1, 1, 0, 0, 0, 0, 0, -1)), year]
+    return int(_year_ends[1])
 
 
 @dataclass(frozen=True)
@@ -154,17 +172,18 @@ class CnPatentNumber:
         patent_kind_for_type_digit(self.type_digit)
         if len(self.serial) not in (5, 7) or not (self.serial.isascii() and self.serial.isdigit()):
             raise IdentifierError(f"patent serial is {self.serial!r}, expected 7 digits (5 before 2003)")
-        if len(self.serial) == 7 and not 2003 <= self.year <= date.today().year:
+        if len(self.serial) == 7 and not 2003 <= self.year <= _this_year():
             raise IdentifierError(f"patent year is {self.year}, expected 2003 to this year (12-digit form)")
         if len(self.serial) == 5 and not 1985 <= self.year <= 2003:
             raise IdentifierError(f"patent year is {self.year}, expected 1985 to 2003 (8-digit form)")
-        expected = patent_check_digit(self.digits)
+        digits = self.digits
+        expected = patent_check_digit(digits)
         if self.check != expected:
             raise IdentifierError(
-                f"patent number {self.digits} check digit is {self.check!r}, expected {expected!r}"
+                f"patent number {digits} check digit is {self.check!r}, expected {expected!r}"
             )
 
-    @property
+    @cached_property  # a frozen dataclass: cached_property writes the instance's __dict__ directly
     def digits(self) -> str:
         """The number without prefix and check digit: 12 digits, or 8 before 2003."""
         year = f"{self.year:04d}" if len(self.serial) == 7 else f"{self.year % 100:02d}"
@@ -194,7 +213,13 @@ def parse_cn_patent_number(text: str) -> CnPatentNumber:
     Raises IdentifierError on a malformed number, an impossible year or type digit, or a wrong
     check digit (the message names the expected one).
     """
-    match = _PATENT_RE.fullmatch(_squeeze(text))
+    compact = _squeeze(text)
+    return _parse_compact_cn(compact, text)
+
+
+def _parse_compact_cn(compact: str, text: str) -> CnPatentNumber:
+    """``parse_cn_patent_number`` of text already squeezed (``compact``); ``text`` as given, for the message."""
+    match = _PATENT_RE.fullmatch(compact)
     if match is None:
         raise IdentifierError(
             f"patent number {text!r} is not of the form ZL + 12 digits (8 before 2003) + '.' + check digit"
@@ -235,14 +260,17 @@ class PatentNumber:
 
 def canonical_text(text: str) -> str:
     """NFKC (full-width digits and letters become ASCII), whitespace and ``,-`` removed, upper case."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).replace(",", "").replace("-", "").upper()
+    folded = text if text.isascii() else unicodedata.normalize("NFKC", text)  # NFKC leaves ASCII as it is
+    return "".join(folded.split()).replace(",", "").replace("-", "").upper()
 
 
+@lru_cache(maxsize=16_384)
 def read_patent_number(text: str, office: str | None = None) -> PatentNumber:
     """Normalise a patent number, then infer its office; raise IdentifierError on a contradiction.
 
     ``中国``/``CN``/``ZL`` prefixes and bare digits mean CN; two letters and a digit name the office
-    (``US11223344B2``). A given ``office`` must agree with the number's own prefix.
+    (``US11223344B2``). A given ``office`` must agree with the number's own prefix. Cached (a profile's
+    duplicate check reads each number again; a screen reads a client's patents again per reading).
     """
     compact = canonical_text(text)
     given = canonical_text(office) if office is not None else None
@@ -266,7 +294,7 @@ def read_patent_number(text: str, office: str | None = None) -> PatentNumber:
     if inferred in _NON_GRANTING:
         raise IdentifierError(f"{text!r} is {_NON_GRANTING[inferred]}, not a patent granted by an office")
     if inferred == "CN":
-        cn = parse_cn_patent_number(compact)
+        cn = _parse_compact_cn(compact, compact)
         return PatentNumber("CN", cn.canonical, f"CN:{cn.digits}", cn)
     body = compact[2:] if compact.startswith(inferred) else compact
     match = _FOREIGN_RE.fullmatch(inferred + body)

@@ -65,7 +65,7 @@ _DATE_FIELDS = {"grant_date", "filing_date", "approval_date", "date", "registrat
                 "first_invention_patent_date"}
 _COERCE: dict[str, Callable[[Any], Any]] = {
     "entity_type": values.to_entity_type, "size": values.to_size, "kind": values.to_patent_kind,
-    "year": lambda v: int(values.to_month(v).year) if not str(v).strip().isdigit() else int(str(v).strip()),
+    "year": values.to_year, "level": values.to_level,
     **dict.fromkeys(_BOOL_FIELDS, values.to_bool), **dict.fromkeys(_DATE_FIELDS, values.to_date),
 }
 # A date is a day: 2021年3月 would have to be guessed to a day, and a wrong day can move a grant across a

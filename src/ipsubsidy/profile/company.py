@@ -8,8 +8,9 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from ipsubsidy.identifiers import IdentifierError, validate_credit_code
-from ipsubsidy.places import UnknownCityError, normalise_city, normalise_district
-from ipsubsidy.profile.kinds import Date, EntityType, PatentKind, ProfileModel, Size, label
+from ipsubsidy.places import UnknownCityError, normalise_district
+from ipsubsidy.profile.city import city_id
+from ipsubsidy.profile.kinds import Date, EntityTypeForm, Flag, ListHolder, PatentKind, SizeForm, label
 from ipsubsidy.profile.units import (
     BrandPlanSelection,
     Certification,
@@ -45,7 +46,7 @@ def _unique(field: str, items: list[Any] | None, key: Any, what: str) -> None:
         seen[k] = index
 
 
-class Company(ProfileModel):
+class Company(ListHolder):
     """A claimant. Only what is known need be given; every field may be absent."""
 
     name: str | None = Field(default=None, json_schema_extra=label("名称", "name"))
@@ -53,51 +54,51 @@ class Company(ProfileModel):
         default=None, json_schema_extra=label("统一社会信用代码", "unified social credit code"))
     city: str | None = Field(default=None, json_schema_extra=label("所在城市", "city"))
     district: str | None = Field(default=None, json_schema_extra=label("所在区县", "district"))
-    entity_type: EntityType | None = Field(default=None, json_schema_extra=label("主体类型", "entity type"))
-    size: Size | None = Field(default=None, json_schema_extra=label("企业规模", "enterprise size"))
+    entity_type: EntityTypeForm = Field(default=None, json_schema_extra=label("主体类型", "entity type"))
+    size: SizeForm = Field(default=None, json_schema_extra=label("企业规模", "enterprise size"))
     industry: str | None = Field(default=None, json_schema_extra=label("所属行业", "industry"))
-    ip_professional: bool | None = Field(
+    ip_professional: Flag = Field(
         default=None, json_schema_extra=label("是否为本市知识产权工作需要引进的专业人才",
                                       "an IP professional the city recruits for its IP work"))
-    startup: bool | None = Field(default=None, json_schema_extra=label("是否为初创型企业", "a start-up enterprise"))
-    has_own_ip: bool | None = Field(
+    startup: Flag = Field(default=None, json_schema_extra=label("是否为初创型企业", "a start-up enterprise"))
+    has_own_ip: Flag = Field(
         default=None, json_schema_extra=label("是否拥有自主知识产权(专利、商标、著作权等)",
                                       "owns its own IP (patents, trademarks, copyright, ...)"))
-    leading_enterprise: bool | None = Field(
+    leading_enterprise: Flag = Field(
         default=None, json_schema_extra=label(
             "是否为本市龙头(骨干、重点)企业", "a leading (backbone) enterprise of the city"))
-    key_industry: bool | None = Field(
+    key_industry: Flag = Field(
         default=None, json_schema_extra=label(
             "是否属于本市传统主导产业或战略性新兴产业",
             "in one of the city's traditional leading or strategic emerging industries"))
-    enterprise_head: bool | None = Field(
+    enterprise_head: Flag = Field(
         default=None, json_schema_extra=label("是否为企业负责人", "the head of an enterprise (a person)"))
-    outstanding_innovation: bool | None = Field(
+    outstanding_innovation: Flag = Field(
         default=None, json_schema_extra=label("在企业自主创新(含自主知识产权)方面取得突出成绩、作出重大贡献",
                                       "outstanding achievements in an enterprise's own innovation (incl. own IP)"))
-    ip_work_contribution: bool | None = Field(
+    ip_work_contribution: Flag = Field(
         default=None, json_schema_extra=label("在本市知识产权工作(如示范城市创建)中作出突出贡献",
                                       "an outstanding contribution to the city's IP work (e.g. a demonstration drive)"))
-    ic_enterprise: bool | None = Field(
+    ic_enterprise: Flag = Field(
         default=None, json_schema_extra=label("是否为集成电路企业", "an integrated-circuit enterprise"))
-    specialised_sme: bool | None = Field(
+    specialised_sme: Flag = Field(
         default=None, json_schema_extra=label(
             "是否为专精特新企业(含专精特新“小巨人”)",
             "a specialised, refined, distinctive and innovative (专精特新) enterprise, little giants included"))
-    sci_tech_listing: bool | None = Field(
+    sci_tech_listing: Flag = Field(
         default=None, json_schema_extra=label(
             "是否为科创型上市公司或拟上市公司",
             "a sci-tech company listed or preparing to list (e.g. on the STAR Market)"))
-    first_of_kind_product: bool | None = Field(
+    first_of_kind_product: Flag = Field(
         default=None, json_schema_extra=label(
             "是否有首台套、首批次或首版次创新产品",
             "has a first-of-its-kind product (first set of equipment, first batch of material, "
             "first software version)"))
-    industry_body: bool | None = Field(
+    industry_body: Flag = Field(
         default=None, json_schema_extra=label(
             "是否为行业协会、产业联盟等行业组织",
             "an industry association, industry alliance or other industry body"))
-    high_end_talent: bool | None = Field(
+    high_end_talent: Flag = Field(
         default=None, json_schema_extra=label(
             "是否为院士等高端人才", "an academician or other high-end talent (a person)"))
     finances: list[FiscalYear] | None = Field(
@@ -151,7 +152,7 @@ class Company(ProfileModel):
         if value is None:
             return None
         try:
-            return normalise_city(value).id
+            return city_id(value)
         except UnknownCityError as exc:
             raise ValueError(str(exc)) from None
 
@@ -162,14 +163,14 @@ class Company(ProfileModel):
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> Company:
+        """No unit listed twice; then the first invention date from the patent list (one validator, one call)."""
         _unique("patents", self.patents, lambda p: p.key, "patent")
         _unique("finances", self.finances, lambda f: f.year, "fiscal year")
         _unique("madrid_registrations", self.madrid_registrations, lambda m: m.number, "Madrid registration")
         _unique("geographical_indications", self.geographical_indications, lambda g: g.name, "geographical indication")
         _unique("pct_applications", self.pct_applications, lambda a: a.number, "PCT application")
-        return self
+        return self._first_invention()
 
-    @model_validator(mode="after")
     def _first_invention(self) -> Company:
         """``first_invention_patent_date`` from the patent list when the list settles it (see _earliest_invention).
 

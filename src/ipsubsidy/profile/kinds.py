@@ -8,8 +8,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from dateutil import parser as date_parser
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ipsubsidy.profile import forms
 
 __all__ = [
     "BRAND_PLAN_ALIASES",
@@ -18,11 +19,18 @@ __all__ = [
     "BrandPlan",
     "Date",
     "EntityType",
+    "EntityTypeForm",
+    "FiscalYearNumber",
+    "Flag",
     "Level",
+    "LevelForm",
+    "ListHolder",
     "ListingKind",
     "PatentKind",
+    "PatentKindForm",
     "ProfileModel",
     "Size",
+    "SizeForm",
     "Yuan",
     "label",
     "value_label",
@@ -53,31 +61,75 @@ def _exact_money(value: Any) -> Any:
     return exact
 
 
-Yuan = Annotated[Decimal, BeforeValidator(_exact_money), Field(ge=0, max_digits=18, decimal_places=2)]
+_MONEY_FORM = re.compile(r"[万亿元,，¥￥]")  # only these need reading; plain numbers go straight to Decimal
 
-_YEAR_FIRST = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
+
+def _money(value: Any) -> Any:
+    """Money as written: 123.4万, 1.2亿元, 1,234,567 (forms.to_yuan); a float only when exact."""
+    if isinstance(value, str) and _MONEY_FORM.search(value):
+        return forms.to_yuan(value)
+    return _exact_money(value)
+
+
+# The constraints come before the reader, so pydantic-core checks them natively on the decimal (after the
+# reader, they would run as three Python validators per amount).
+Yuan = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2), BeforeValidator(_money)]
+
+def _iso_day(text: str) -> dt.date | None:
+    """The day of a canonical ``YYYY-MM-DD`` (the fast path, in C), None for any other form or a bad day."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None  # the full reader says why
+    return None
 
 
 def _date(value: Any) -> Any:
-    """Dates as people write them, year first: 2021-03-01, 2021/3/1, 2021.3.1, 2021年3月1日.
+    """Dates as people write them, year first: 2021-03-01, 2021/3/1, 2021.3.1, 2021年3月1日, 20210301, and
+    Excel dates and datetimes (a datetime is read as its day).
 
     Day-first or month-first forms (03/01/2021) are refused: they are ambiguous, and a wrong guess would
     move a grant across a policy window.
     """
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if not _YEAR_FIRST.match(text):
-        raise ValueError(f"expected a date written year first, e.g. 2021-03-01 or 2021年3月1日, got {value!r}")
-    normal = re.sub(r"\s*[年月/.]\s*", "-", text).removesuffix("日")
-    try:
-        return date_parser.parse(normal, yearfirst=True, dayfirst=False).date()
-    except (ValueError, OverflowError):
-        raise ValueError(f"{value!r} is not a calendar date") from None
+    if isinstance(value, str):
+        day = _iso_day(value)
+        if day is not None:
+            return day
+        try:
+            return forms.to_date(value)
+        except forms.NotACalendarDateError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+        except ValueError:
+            raise ValueError(
+                f"expected a date written year first, e.g. 2021-03-01 or 2021年3月1日, got {value!r}") from None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
 
 
 Date = Annotated[dt.date, BeforeValidator(_date)]
-"""A date field of a profile: ISO or a year-first Chinese form."""
+"""A date field of a profile: ISO, a year-first Chinese form, or an Excel date or datetime."""
+
+
+def _reader(read: Any, canonical: frozenset[Any]) -> Any:
+    """A before-validator: a canonical value as is; a form ``read`` knows as what it means; anything else on
+    to the field's own check (and its usual message)."""
+
+    def before(value: Any) -> Any:
+        if not isinstance(value, str) or value in canonical:
+            return value
+        try:
+            return read(value)
+        except ValueError:
+            return value
+
+    return before
+
+
+Flag = Annotated[bool | None, BeforeValidator(_reader(forms.to_bool, frozenset({True, False})))]
+"""A yes/no fact, or unknown (None): true/false, or 是/否, 有/无, √/×. The reader annotates the whole optional
+type, so the field's annotation stays ``bool | None``."""
 
 
 MAX_TEXT = 1_000  # characters of one text value (a name, a title, a number); docs/limits.md
@@ -85,17 +137,25 @@ MAX_ENTRIES = 10_000  # entries of one list (patents, fiscal years, ...)
 
 
 class ProfileModel(BaseModel):
-    """Base of every profile model: unknown keys are errors, values are frozen, text is stripped and bounded,
-    lists are bounded (the limits hold on every path: library, CLI, service)."""
+    """Base of every profile model: unknown keys are errors, values are frozen, text is stripped and bounded
+    (the limits hold on every path: library, CLI, service)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, str_max_length=MAX_TEXT)
+
+
+_SEQUENCES = (list, tuple)
+
+
+class ListHolder(ProfileModel):
+    """Base of a profile model with list fields: each list is bounded (MAX_ENTRIES). Only models that hold
+    lists pay for the check."""
 
     @model_validator(mode="before")
     @classmethod
     def _bounded_lists(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for key, value in data.items():
-                if isinstance(value, list | tuple) and len(value) > MAX_ENTRIES:
+                if type(value) in _SEQUENCES and len(value) > MAX_ENTRIES:
                     raise ValueError(f"{key}: has {len(value):,} entries; at most {MAX_ENTRIES:,} are accepted")
         return data
 
@@ -116,6 +176,7 @@ class Size(StrEnum):
     medium = "medium"
     small = "small"
     micro = "micro"
+    small_or_micro = "small_or_micro"  # 小微: small or micro, not known which; never guessed (size_readings.py)
 
 
 class Level(StrEnum):
@@ -154,6 +215,33 @@ class BrandPlan(StrEnum):
     kongque = "kongque"
 
 
+def _values(enum: type[StrEnum]) -> frozenset[Any]:
+    return frozenset(member.value for member in enum)
+
+
+EntityTypeForm = Annotated[EntityType | None, BeforeValidator(_reader(forms.to_entity_type, _values(EntityType)))]
+"""An entity type: its value, or 企业, 高校, 科研院所, 个人, ..."""
+SizeForm = Annotated[Size | None, BeforeValidator(_reader(forms.to_size, _values(Size)))]
+"""A size: its value, or 大型, 中型, 小型, 微型, 小微 (small_or_micro)."""
+LevelForm = Annotated[Level | None, BeforeValidator(_reader(forms.to_level, _values(Level)))]
+"""A level: its value, or 国家级, 省级, 市级, 县级."""
+PatentKindForm = Annotated[PatentKind | None, BeforeValidator(_reader(forms.to_patent_kind, _values(PatentKind)))]
+"""A patent kind: its value, or 发明, 实用新型, 外观设计."""
+
+
+def _year(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip().isdigit():
+        try:
+            return forms.to_year(value)
+        except ValueError:
+            return value
+    return value
+
+
+FiscalYearNumber = Annotated[int, BeforeValidator(_year)]
+"""A fiscal year: 2021, or 2021年, 2021年度, 2021年3月 (a month is enough to name the year)."""
+
+
 BRAND_PLAN_ALIASES = {"fengming": "fenghuang", "凤凰": "fenghuang", "凤凰计划": "fenghuang",
                       "孔雀": "kongque", "孔雀计划": "kongque"}
 
@@ -163,7 +251,7 @@ VALUE_LABELS_ZH: dict[str, str] = {
     "enterprise": "企业", "university": "高等院校", "school": "中小学校", "research_institute": "科研院所",
     "ip_service_agency": "知识产权服务机构", "association": "社会团体", "individual": "个人", "other": "其他",
     # Size
-    "large": "大型", "medium": "中型", "small": "小型", "micro": "微型",
+    "large": "大型", "medium": "中型", "small": "小型", "micro": "微型", "small_or_micro": "小微(小型或微型)",
     # Level
     "national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级",
     # PatentKind

@@ -1,4 +1,4 @@
-"""One evaluation per client row; 小微 evaluated as small and as micro, kept only where both agree."""
+"""One evaluation per client row; 小微 evaluated as small and as micro and merged by the library (size_readings)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from ipsubsidy.evaluate import Evaluator
 from ipsubsidy.intake.build import CellError, Client, Intake
-from ipsubsidy.result import ItemResult, Result, Status, yuan
+from ipsubsidy.result import Result, Status
+from ipsubsidy.size_readings import merge_readings
 
 __all__ = ["ClientResult", "Screening", "claimable_total", "screen"]
 
@@ -38,28 +39,7 @@ def claimable_total(result: Result) -> Decimal:
                 if i.status == Status.eligible and i.amount.subtotal is not None), Decimal(0))
 
 
-def _undecided(item: ItemResult) -> ItemResult:
-    missing = item.missing if "size" in item.missing else [*item.missing, "size"]
-    amount = item.amount.model_copy(update={"subtotal": None})
-    return item.model_copy(update={"status": Status.needs_info, "missing": missing, "amount": amount})
-
-
-def _merge(results: list[Result]) -> Result:
-    """Items on which every reading of the size agrees keep their status; the others need the exact size."""
-    first = results[0]
-
-    def merged(pick: list[ItemResult], others: list[list[ItemResult]]) -> list[ItemResult]:
-        out = []
-        for item in pick:
-            twins = [next((o for o in other if o.id == item.id), None) for other in others]
-            same = all(t is not None and t.status == item.status and t.amount == item.amount for t in twins)
-            out.append(item if same else _undecided(item))
-        return out
-
-    items = merged(first.items, [r.items for r in results[1:]])
-    other = merged(first.other, [r.other for r in results[1:]])
-    total = sum((Decimal(i.amount.subtotal) for i in items if i.amount.subtotal is not None), Decimal(0))
-    return first.model_copy(update={"items": items, "other": other, "total": yuan(total)})
+_merge = merge_readings  # the library's 小微 merge (size_readings.py); kept under its old name
 
 
 def _evaluate(evaluator: Evaluator, client: Client, as_of: dt.date) -> ClientResult:
@@ -68,7 +48,7 @@ def _evaluate(evaluator: Evaluator, client: Client, as_of: dt.date) -> ClientRes
     if not client.sizes:
         return ClientResult(client, evaluator.evaluate(client.profile, as_of))
     readings = [evaluator.evaluate(client.profile.model_copy(update={"size": size}), as_of) for size in client.sizes]
-    return ClientResult(client, _merge(readings))
+    return ClientResult(client, merge_readings(readings, client.sizes))
 
 
 def screen(intake: Intake, as_of: dt.date, evaluator: Evaluator | None = None,
