@@ -74,6 +74,24 @@ def test_dates_and_excel_datetimes(value: Any) -> None:
     assert _one("first_invention_patent_date", value) == dt.date(2021, 3, 1)
 
 
+@pytest.mark.parametrize(("value", "day"), [
+    ("2021/3/1 8:30", dt.date(2021, 3, 1)), ("2021年3月1日 08:30:00", dt.date(2021, 3, 1)),
+    ("2021-03-01T08:30:00+08:00", dt.date(2021, 3, 1)),
+    ("2021-02-28T20:00:00Z", dt.date(2021, 3, 1)),        # 04:00 on 1 March in China
+    ("2021-03-01T00:30:00+09:00", dt.date(2021, 2, 28)),  # 23:30 on 28 February in China
+])
+def test_a_date_time_is_read_as_its_day_in_china(value: str, day: dt.date) -> None:
+    """Exports write grant dates with a time and sometimes an offset; the day that counts is China's."""
+    assert _one("first_invention_patent_date", value) == day
+
+
+@pytest.mark.parametrize("value", ["2021-02-30 08:00", "2021-03-01 25:00", "03/01/2021 08:00"])
+def test_a_bad_date_time_names_the_field(value: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"first_invention_patent_date": value})
+    assert caught.value.fields == ["first_invention_patent_date"]
+
+
 @pytest.mark.parametrize("value", [2021, "2021", "2021年", "2021年度", "2021年3月", "2021-03"])
 def test_a_month_is_enough_for_a_fiscal_year(value: Any) -> None:
     finances = parse_profile({"finances": [{"year": value}]}).finances

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from dateutil import parser as date_parser
+
 __all__ = [
     "SMALL_OR_MICRO",
     "NotACalendarDateError",
@@ -120,6 +122,24 @@ _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 _YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 
 
+_DATE_TIME = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+|T)\d")
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # 中国标准时间, no daylight saving since 1991
+
+
+def _day_of(text: str, date_part: str) -> dt.date:
+    """The day of a year-first date-time text: its own date, or with an offset (Z, +00:00) the date in China.
+
+    dateutil reads the time and offset forms exports write (8:30, 08:30:00.000, T, Z, +0800); the date part is
+    read year first by our own pattern first, so dateutil never guesses an order."""
+    day = to_date(date_part)  # a bad calendar day is refused here, with our message
+    normal = re.sub(r"\s*[年月/.]\s*", "-", date_part).removesuffix("日")
+    try:
+        stamp = date_parser.parse(normal + text[len(date_part):], yearfirst=True, dayfirst=False)
+    except (ValueError, OverflowError):
+        raise ValueError("expected a date written year first, e.g. 2021-03-01 or 2021-03-01 08:30") from None
+    return day if stamp.tzinfo is None else stamp.astimezone(CHINA).date()
+
+
 def to_date(value: Any) -> dt.date:
     """A date from an Excel date/datetime, an ISO or year-first Chinese form (2021年3月1日), or 20210301."""
     if isinstance(value, dt.datetime):
@@ -127,8 +147,9 @@ def to_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = _text(value)
-    if " " in text and _YMD.match(text.split(" ", 1)[0]):
-        text = text.split(" ", 1)[0]  # 2021-03-01 00:00:00
+    head = _DATE_TIME.match(text)
+    if head:  # 2021-03-01 00:00:00, 2021/3/1 8:30, 2021-03-01T08:30:00+08:00: the day it is in China
+        return _day_of(text, head[1])
     match = _YMD.match(text) or (re.match(r"^(\d{4})(\d{2})(\d{2})$", text) if text.isdigit() else None)
     if not match:
         raise ValueError("expected a date written year first, e.g. 2021-03-01 or 2021年3月1日")
