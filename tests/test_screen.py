@@ -128,3 +128,37 @@ def test_a_patent_built_directly_normalises_as_nested_without_a_warning() -> Non
         nested = Company(patents=[{"number": "202110123456.7"}]).patents
     assert nested is not None and direct == nested[0]
     assert (direct.number, direct.office, direct.kind) == ("ZL202110123456.7", "CN", "invention")
+
+
+def test_png_previews_of_the_pdf_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pypdfium2")
+    from PIL import Image
+
+    from ipsubsidy.screening.report import find_cjk_font
+
+    try:
+        find_cjk_font()
+    except RuntimeError:
+        pytest.skip("no CJK font installed (fonts-wqy-microhei)")
+    clients = tmp_path / "clients.csv"
+    clients.write_text("统一社会信用代码,企业名称,所在地,主体类型,规模\n"
+                       "91140702MA0000001X,晋中预览科技,山西省晋中市榆次区,企业,小型\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["screen", str(clients), "--out", str(out), "--as-of", "2021-12-31", "--png", "--format", "csv"]) == 0
+    assert "PNG pages" in capsys.readouterr().out
+    pdf = next((out / "reports").glob("*.pdf"))
+    png = pdf.with_suffix(".png")
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+        # A4 at 96 dpi: 210 × 297 mm → 794 × 1123 pixels (PDFium rounds each side)
+        assert abs(image.width - 794) <= 1 and abs(image.height - 1123) <= 1
+        grey = image.convert("L")
+        dark = sum(grey.histogram()[:128])
+        assert dark > 500, "the page rendered blank"  # text and the bar chart put dark pixels on the page
+        assert grey.getextrema()[1] == 255  # and it is a white page, not a black box
+
+
+def test_png_needs_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", f"{BOOK}#客户", "--out", str(tmp_path), "--no-pdf", "--png"]) == 2
+    err = capsys.readouterr().err
+    assert "--png" in err and "--no-pdf" in err and err.count("\n") == 1

@@ -1,7 +1,7 @@
 """``ipsubsidy screen``: a client table (+ related tables) → results, summary, errors and one report per client.
 
     ipsubsidy screen CLIENTS [--patents FILE] [--related NAME=FILE ...] [--map FILE] --out DIR
-                     [--as-of YYYY-MM-DD] [--lang zh|en] [--format xlsx|csv|parquet|jsonl] [--no-pdf]
+                     [--as-of YYYY-MM-DD] [--lang zh|en] [--format xlsx|csv|parquet|jsonl] [--no-pdf] [--png]
 
 An .xlsx file may name a sheet: ``clients.xlsx#专利``. Every row read is counted: screened, or in errors.
 """
@@ -38,6 +38,8 @@ def add_screen_parser(sub: Any, date_type: Any) -> None:
                     help="format of the results and errors tables (default xlsx)")
     sc.add_argument("--no-pdf", action="store_true", help="write HTML reports only")
     sc.add_argument("--no-reports", action="store_true", help="write the tables only")
+    sc.add_argument("--png", action="store_true",
+                    help="also write a PNG preview of each PDF report (one file per page, 96 dpi)")
 
 
 def _table(spec: str) -> Any:
@@ -54,10 +56,14 @@ def _slug(text: str) -> str:
 def run_screen(args: argparse.Namespace) -> int:
     from ipsubsidy.evaluate import Evaluator
     from ipsubsidy.intake import build_profiles, load_header_map
-    from ipsubsidy.screening.report import NoCjkFontError, find_cjk_font, report_context, write_html, write_pdf
+    from ipsubsidy.screening.report import (NoCjkFontError, find_cjk_font, report_context, write_html, write_pdf,
+                                             write_png)
     from ipsubsidy.screening.run import screen
     from ipsubsidy.screening.tables import error_rows, result_rows, summary_rows, write_table
 
+    if args.png and (args.no_pdf or args.no_reports):
+        raise ScreenArgumentError("--png previews the PDF reports: it cannot be combined with "
+                                  f"{'--no-pdf' if args.no_pdf else '--no-reports'}")
     related = {}
     if args.patents:
         related["patents"] = _table(args.patents)
@@ -81,7 +87,7 @@ def run_screen(args: argparse.Namespace) -> int:
     write_table(result_rows(result, args.lang), out / f"results.{ext}")
     write_table(summary_rows(result, args.lang), out / "summary.xlsx", sheet="summary")
     write_table(error_rows(result), out / f"errors.{ext}", sheet="errors")
-    reports = 0
+    reports = previews = 0
     if not args.no_reports:
         font = None
         if not args.no_pdf:
@@ -97,6 +103,8 @@ def run_screen(args: argparse.Namespace) -> int:
             write_html(ctx, stem.with_suffix(".html"))
             if font is not None:
                 write_pdf(ctx, stem.with_suffix(".pdf"), font)
+                if args.png:
+                    previews += len(write_png(stem.with_suffix(".pdf")))
             reports += 1
     read = sum(result.rows_read.values())
     errors = sum(1 for e in result.errors if e.severity == "error")
@@ -104,5 +112,6 @@ def run_screen(args: argparse.Namespace) -> int:
     rejected = sum(1 for e in result.errors if e.column == "(row)")
     print(f"read {read} rows ({', '.join(f'{Path(k).name}: {v}' for k, v in result.rows_read.items())}); "
           f"screened {len(result.clients)} clients, {rejected} client rows rejected; "
-          f"{errors} bad cells, {warnings} warnings (errors.{ext}); {reports} reports; written to {out}")
+          f"{errors} bad cells, {warnings} warnings (errors.{ext}); {reports} reports"
+          f"{f', {previews} PNG pages' if args.png else ''}; written to {out}")
     return 0
