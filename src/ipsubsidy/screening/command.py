@@ -56,8 +56,14 @@ def _slug(text: str) -> str:
 def run_screen(args: argparse.Namespace) -> int:
     from ipsubsidy.evaluate import Evaluator
     from ipsubsidy.intake import build_profiles, load_header_map
-    from ipsubsidy.screening.report import (NoCjkFontError, find_cjk_font, report_context, write_html, write_pdf,
-                                             write_png)
+    from ipsubsidy.screening.report import (
+        NoCjkFontError,
+        find_cjk_font,
+        report_context,
+        write_html,
+        write_pdf,
+        write_png,
+    )
     from ipsubsidy.screening.run import screen
     from ipsubsidy.screening.tables import error_rows, result_rows, summary_rows, write_table
 
