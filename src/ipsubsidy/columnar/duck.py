@@ -48,16 +48,16 @@ class Registry:
                 else:
                     self.con.register(name, schema_of(name).empty_table())
 
-    def _prepare(self, as_of: dt.date) -> str:
+    def plan(self, as_of: dt.date) -> str:
+        """The one statement giving every (company, applicable item) row."""
         present = frozenset(c for c in COLLECTIONS if self.con.sql(f"SELECT 1 FROM {c} LIMIT 1").fetchall())
-        plan = compile_plan(self.policies, as_of, DUCKDB, present=present)
-        self.con.execute("DROP TABLE IF EXISTS wide")
-        self.con.execute(f"CREATE TEMP TABLE wide AS {plan.wide}")
-        return plan.results
+        cities = {city for (city,) in self.con.sql("SELECT DISTINCT city FROM companies").fetchall()}
+        parts = [c for c in (*dict.fromkeys(d.city for d in self.policies.documents), None) if c in cities]
+        return compile_plan(self.policies, as_of, DUCKDB, present=present, cities=parts).sql
 
     def results(self, as_of: dt.date) -> pa.Table:
         """One row per (company, applicable item): key, item, claimable, status, quantity, subtotal, missing."""
-        return self.con.sql(f"{self._prepare(as_of)} ORDER BY key, item").to_arrow_table()
+        return self.con.sql(f"{self.plan(as_of)} ORDER BY key, item").to_arrow_table()
 
     def totals(self, results: pa.Table) -> pa.Table:
         """Per company: the sum of eligible claimable subtotals (0 when none)."""
@@ -67,13 +67,18 @@ class Registry:
             "LEFT JOIN _results r ON r.key = c.key AND r.claimable GROUP BY c.key ORDER BY c.key").to_arrow_table()
 
     def write(self, as_of: dt.date, out: str | Path, totals: str | Path | None = None) -> None:
-        """Stream the results (and the per-company totals) to Parquet without holding them in memory."""
-        self.con.execute(f"COPY ({self._prepare(as_of)}) TO '{_path(Path(out))}' (FORMAT parquet)")
+        """Stream the results (and the per-company totals) to Parquet without holding them in memory.
+
+        Rows are written as they come (not in key order): ordering a registry's results would hold them all.
+        """
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute(f"COPY ({self.plan(as_of)}) TO '{_path(Path(out))}' (FORMAT parquet)")
         if totals is not None:
             self.con.execute(
-                "COPY (SELECT c.key, CAST(coalesce(sum(r.subtotal), 0) AS DECIMAL(18,2)) AS total FROM companies c "
-                f"LEFT JOIN read_parquet('{_path(Path(out))}') r ON r.key = c.key AND r.claimable GROUP BY c.key) "
-                f"TO '{_path(Path(totals))}' (FORMAT parquet)")
+                "COPY (SELECT c.key, CAST(coalesce(r.total, 0) AS DECIMAL(18,2)) AS total FROM companies c "
+                "LEFT JOIN (SELECT key, sum(subtotal) AS total FROM "
+                f"read_parquet('{_path(Path(out))}') WHERE claimable AND subtotal IS NOT NULL GROUP BY key) r "
+                f"ON r.key = c.key) TO '{_path(Path(totals))}' (FORMAT parquet)")
 
     def company(self, key: str) -> Company:
         """One company's profile rebuilt from the tables."""
