@@ -220,10 +220,10 @@ def _wide(items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[
         if collection not in used:
             continue
         known = f"coalesce(c.{collection}_known, FALSE)"
-        items = by_collection.get(collection, [])
+        counted = by_collection.get(collection, [])
         if present is not None and collection not in present:  # no rows: every given list is empty
             cols.append(f"CASE WHEN {known} THEN 0 END AS n__{collection}")
-            for i, item in items:
+            for i, item in counted:
                 cols += [f"0 AS y{i}", f"0 AS m{i}",
                          f"CASE WHEN {known} THEN CAST(NULL AS {dialect.text}) ELSE {_quote(collection)} END AS um{i}"]
                 if _per_year(item):
@@ -231,11 +231,11 @@ def _wide(items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[
                              else f"CAST(NULL AS BIGINT[]) AS yr{i}"]
             continue
         alias = f"a_{collection}"
-        agg = _aggregate(collection, items, dialect, as_of)
+        agg = _aggregate(collection, counted, dialect, as_of)
         ctes.append(f"{alias} AS ({agg.replace(f'FROM {collection} ', f'FROM {tables[collection]} ')})")
         joins.append(f"LEFT JOIN {alias} ON {alias}.key = c.key")
         cols.append(f"CASE WHEN {known} THEN coalesce({alias}.n, 0) END AS n__{collection}")
-        for i, item in items:
+        for i, item in counted:
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.y{i}, 0) ELSE 0 END AS y{i}")
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.m{i}, 0) ELSE 0 END AS m{i}")
             cols.append(f"CASE WHEN {known} THEN {alias}.um{i} ELSE {_quote(collection)} END AS um{i}")
@@ -356,7 +356,7 @@ def compile_plan(policies: PolicySet, as_of: dt.date, dialect: Dialect,
     companies of a city without a document have no applicable item, so no rows.
     """
     names = {name: name for name in ("companies", *COLLECTIONS)} | (tables or {})
-    chosen = list(dict.fromkeys(d.city for d in policies.documents)) + [None] if cities is None else list(cities)
+    chosen = [*dict.fromkeys(d.city for d in policies.documents), None] if cities is None else list(cities)
     parts = []
     for city in chosen:
         items = policies.items_in(city)
