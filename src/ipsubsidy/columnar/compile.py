@@ -51,7 +51,7 @@ class Plan:
 
     @property
     def sql(self) -> str:
-        """Every (company, applicable item) row: key, item, claimable, status, quantity, subtotal, missing."""
+        """Every (company, applicable item) row: key, item, claimable, status, quantity, subtotal, missing, units."""
         return " UNION ALL ".join(f"({p.sql})" for p in self.parts)
 
 
@@ -59,7 +59,8 @@ def _no_rows(dialect: Dialect) -> Part:
     text = dialect.text
     return Part(None, f"SELECT CAST(NULL AS {text}) AS key, CAST(NULL AS {text}) AS item, FALSE AS claimable, "
                 f"CAST(NULL AS {text}) AS status, CAST(NULL AS BIGINT) AS quantity, "
-                f"CAST(NULL AS DECIMAL(18,2)) AS subtotal, CAST(NULL AS {text}) AS missing WHERE FALSE", ())
+                f"CAST(NULL AS DECIMAL(18,2)) AS subtotal, CAST(NULL AS {text}) AS missing, CAST(0 AS BIGINT) AS units "
+                "WHERE FALSE", ())
 
 
 def _quote(text: str) -> str:
@@ -299,7 +300,7 @@ def _item_columns(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> tuple
     truth = "(" + " AND ".join(truth_parts) + ")"
     quantity = qualifying if item.per_unit is not None else "1"
     first = [f"((city IS NULL OR city = {_quote(item.document.city)}) AND coalesce({applies}, TRUE)) AS a{i}",
-             f"{truth} AS t{i}", f"{quantity} AS q{i}", f"{_join(missing)} AS w{i}"]
+             f"{truth} AS t{i}", f"{quantity} AS q{i}", f"{_join(missing)} AS w{i}", f"{qualifying} AS u{i}"]
     t = f"t{i}"
     holds = HOLDS[item.benefit_class]
     until = item.claim_until
@@ -318,7 +319,9 @@ def _item_columns(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> tuple
     expires = closed and not as_of < item.opens  # nothing is worth asking about a closed document
     missing_out = f"CASE WHEN {_is_false(t)} THEN w{i} ELSE {EMPTY} END" if expires else f"w{i}"
     second = [f"{status} AS s{i}", f"CASE WHEN a{i} AND {_is_true(t)} THEN CAST(q{i} AS BIGINT) END AS n{i}",
-              f"{subtotal} AS v{i}", f"CASE WHEN a{i} THEN {missing_out} END AS x{i}"]
+              f"{subtotal} AS v{i}", f"CASE WHEN a{i} THEN {missing_out} END AS x{i}",
+              # the units listed with the item (ItemResult.units): the qualifying ones, once it holds
+              f"CASE WHEN a{i} AND {_is_true(t)} THEN CAST(u{i} AS BIGINT) ELSE 0 END AS k{i}"]
     return first, second
 
 

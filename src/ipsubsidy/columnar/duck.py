@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from ipsubsidy.columnar.compile import compile_plan
 from ipsubsidy.columnar.dialect import DUCKDB
-from ipsubsidy.columnar.tables import COLLECTIONS, company_from_rows, schema_of
+from ipsubsidy.columnar.tables import COLLECTIONS, company_from_rows, enum_values, schema_of, unit_model
 from ipsubsidy.policy.loader import shipped_policies
 from ipsubsidy.policy.model import PolicySet
 from ipsubsidy.profile import Company
@@ -37,16 +37,45 @@ class Registry:
         self.con.execute("SET enable_progress_bar = false")
         if threads is not None:
             self.con.execute(f"SET threads = {int(threads)}")
+        self.files: dict[str, Path] = {}
         for name in ("companies", *COLLECTIONS):
             if isinstance(source, Mapping):
                 table = source.get(name)
-                self.con.register(name, table if table is not None else schema_of(name).empty_table())
+                self.con.register(f"raw_{name}", table if table is not None else schema_of(name).empty_table())
             else:
                 path = Path(source) / f"{name}.parquet"
                 if path.exists():
-                    self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{_path(path)}')")
+                    self.files[name] = path
+                    self.con.execute(f"CREATE VIEW raw_{name} AS SELECT * FROM read_parquet('{_path(path)}')")
                 else:
-                    self.con.register(name, schema_of(name).empty_table())
+                    self.con.register(f"raw_{name}", schema_of(name).empty_table())
+            self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM raw_{name}")
+
+    def clean(self) -> list[tuple[str, str, int | None, str, str, str]]:
+        """Cells of an enumeration holding a value the profile does not know, made unknown (NULL) in the views the
+        plan reads, as intake leaves a bad cell unknown: (table, key, idx, column, value, what was expected)."""
+        bad: list[tuple[str, str, int | None, str, str, str]] = []
+        for name in ("companies", *COLLECTIONS):
+            model = Company if name == "companies" else unit_model(name)
+            checks = {}
+            for field in schema_of(name):
+                allowed = enum_values(model, field.name)
+                if allowed is None:
+                    continue
+                values = ", ".join("'" + v.replace("'", "''") + "'" for v in allowed)
+                checks[field.name] = (f'"{field.name}" IS NOT NULL AND "{field.name}" NOT IN ({values})',
+                                      "one of " + ", ".join(allowed))
+            if not checks:
+                continue
+            idx = "NULL" if name == "companies" else "idx"
+            for column, (test, expected) in checks.items():
+                rows = self.con.sql(f'SELECT key, {idx}, CAST("{column}" AS VARCHAR) FROM raw_{name} WHERE {test} '
+                                    "ORDER BY key LIMIT 100000").fetchall()
+                bad += [(name, key, index, column, value, expected) for key, index, value in rows]
+            replace = ", ".join(f'CASE WHEN {test} THEN NULL ELSE "{column}" END AS "{column}"'
+                                for column, (test, _) in checks.items())
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * REPLACE ({replace}) FROM raw_{name}")
+        return bad
 
     def plan(self, as_of: dt.date) -> str:
         """The one statement giving every (company, applicable item) row."""

@@ -1,0 +1,141 @@
+"""`screen` over a registry folder (the columnar layout): the columnar backend above a size, evaluate() below.
+
+Both ways write the same tables: ``results`` (one row per client and applicable item, the columns of
+``tables.RESULT_COLUMNS``), ``summary`` (one row per client) and ``errors`` (cells the profile cannot hold, left
+unknown). ``row`` is the company's 1-based position in ``companies.parquet``. Above the size the reports are
+written only for the clients named with ``--drill``: each is evaluated by evaluate() for its reasons and questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ipsubsidy.intake.build import CellError, Client, Intake
+from ipsubsidy.policy.model import PolicySet
+from ipsubsidy.result import STATUS_LABELS, Status, label
+
+__all__ = ["COLUMNAR_FORMATS", "registry_intake", "write_columnar"]
+
+COLUMNAR_FORMATS = ("parquet", "csv", "jsonl")
+"""What the columnar path writes (DuckDB streams them; .xlsx holds at most 1,048,576 rows)."""
+
+
+def _errors(bad: list[tuple[str, str, int | None, str, str, str]], rows: dict[str, int]) -> list[CellError]:
+    return [CellError(f"{table}.parquet", rows.get(key, 0), column if idx is None else f"{column}[{idx}]", value,
+                      expected) for table, key, idx, column, value, expected in bad]
+
+
+def _rows(registry: Any) -> dict[str, int]:
+    """Key → 1-based position in companies.parquet (in key order for in-memory tables)."""
+    if "companies" in registry.files:
+        path = str(registry.files["companies"]).replace("'", "''")
+        query = f"SELECT key, file_row_number + 1 FROM read_parquet('{path}', file_row_number = true)"
+    else:
+        query = "SELECT key, row_number() OVER (ORDER BY key) FROM companies"
+    return dict(registry.con.sql(query).fetchall())
+
+
+def registry_intake(registry: Any) -> Intake:
+    """Every company of a (cleaned) registry as a client, for evaluate(): the path below the size."""
+    rows = _rows(registry)
+    intake = Intake(errors=_errors(registry.clean(), rows))
+    for key, row in sorted(rows.items(), key=lambda kv: kv[1]):
+        intake.clients.append(Client(row=row, key=key, profile=registry.company(key)))
+    intake.rows_read = intake.rows_used = {str(registry.files.get("companies", "companies")): len(rows)}
+    return intake
+
+
+def _items(policies: PolicySet, lang: str) -> list[dict[str, Any]]:
+    from ipsubsidy.result import yuan
+
+    out = []
+    for item in policies.items:
+        stated = item.stated_amount
+        citation = f"{item.document.meta.title.zh} {item.spec.citation.section}：{item.spec.citation.quote}"
+        out.append({"id": item.id, "title": item.title.en if lang == "en" else item.title.zh,
+                    "class": str(item.spec.benefit.class_), "class_label": label(item.spec.benefit.class_, lang),
+                    "per_unit": None if stated is None else yuan(stated), "citation": citation})
+    return out
+
+
+def _notices(policies: PolicySet, cities: list[str], as_of: dt.date, lang: str) -> list[dict[str, Any]]:
+    """What evaluate() says before any item, per city (it depends on the city and the date only)."""
+    from ipsubsidy.evaluate import evaluate
+    from ipsubsidy.profile import Company
+
+    out = []
+    for city in cities:
+        result = evaluate(Company(city=city), as_of, policies=policies, backend="python")
+        out.append({"city": city, "notice": "；".join(n(lang) for n in result.notices)})
+    return out
+
+
+def _copy(con: Any, query: str, path: Path) -> None:
+    fmt = path.suffix.lstrip(".")
+    target = str(path).replace("'", "''")
+    if fmt == "parquet":
+        con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet)")
+    elif fmt == "jsonl":
+        con.execute(f"COPY ({query}) TO '{target}' (FORMAT json)")
+    else:  # UTF-8 with a BOM, as the other path writes it, so Excel reads the Chinese
+        plain = path.with_suffix(".tmp.csv")
+        con.execute(f"COPY ({query}) TO '{str(plain).replace(chr(39), chr(39) * 2)}' (FORMAT csv, HEADER)")
+        with path.open("wb") as out, plain.open("rb") as src:
+            out.write("\ufeff".encode())
+            shutil.copyfileobj(src, out, 1 << 20)
+        plain.unlink()
+
+
+def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str) -> dict[str, int]:
+    """Results, summary and errors of every company, computed and streamed by DuckDB; counts for the last line."""
+    import pyarrow as pa
+
+    policies: PolicySet = registry.policies
+    con = registry.con
+    rows = _rows(registry)
+    errors = _errors(registry.clean(), rows)
+    con.register("_items", pa.Table.from_pylist(_items(policies, lang)))
+    con.register("_labels", pa.Table.from_pylist([{"status": s.value, "status_label": label(s, lang)}
+                                                  for s in STATUS_LABELS]))
+    cities = [c for (c,) in con.sql("SELECT DISTINCT city FROM companies WHERE city IS NOT NULL").fetchall()]
+    con.register("_notices", pa.Table.from_pylist(_notices(policies, cities, as_of, lang),
+                                                  schema=pa.schema([("city", pa.string()), ("notice", pa.string())])))
+    con.register("_rows", pa.Table.from_pylist([{"key": k, "row": r} for k, r in rows.items()],
+                                               schema=pa.schema([("key", pa.string()), ("row", pa.int64())])))
+    con.execute("SET preserve_insertion_order = false")
+    clients = ("SELECT c.key, r.row, coalesce(c.credit_code, '') AS credit_code, coalesce(c.name, '') AS name, "
+               "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies c "
+               "JOIN _rows r ON r.key = c.key LEFT JOIN _notices n ON n.city = c.city")
+    decided_file = out / ".decided.parquet"  # streamed once, read twice (results, summary): memory stays bounded
+    con.execute(f"COPY ({registry.plan(as_of)}) TO '{str(decided_file).replace(chr(39), chr(39) * 2)}' "
+                "(FORMAT parquet)")
+    con.execute(f"CREATE VIEW _decided AS SELECT * FROM read_parquet('{str(decided_file).replace(chr(39), chr(39) * 2)}')")
+    results = (
+        "SELECT c.row, c.credit_code, c.name, c.city, d.item, i.title, d.status, l.status_label, i.class, "
+        "i.class_label, coalesce(regexp_replace(CAST(d.subtotal AS VARCHAR), '\\.00$', ''), i.per_unit, '') "
+        "AS amount, d.units, i.citation, replace(d.missing, ',', '; ') AS missing, c.notice "
+        f"FROM _decided d JOIN ({clients}) c ON c.key = d.key JOIN _items i ON i.id = d.item "
+        "JOIN _labels l ON l.status = d.status")
+    _copy(con, results, out / f"results.{fmt}")
+    statuses = [s for (s,) in con.sql("SELECT DISTINCT status FROM _decided ORDER BY status").fetchall()]
+    counts = ", ".join(f"nullif(count(*) FILTER (WHERE d.status = '{s}'), 0) AS items_{s}" for s in statuses)
+    summary = (
+        "SELECT c.row, c.credit_code, c.name, c.city, CAST(CAST(coalesce(sum(d.subtotal) FILTER "
+        f"(WHERE d.status = '{Status.eligible.value}' AND d.claimable), 0) AS DECIMAL(18,2)) AS VARCHAR) "
+        f"AS claimable_total, {counts + ', ' if counts else ''}'' AS first_question, c.notice "
+        f"FROM ({clients}) c LEFT JOIN _decided d ON d.key = c.key "
+        "GROUP BY c.row, c.credit_code, c.name, c.city, c.notice")
+    _copy(con, summary, out / f"summary.{fmt}")
+    con.register("_errors", pa.Table.from_pylist(
+        [{"table": e.table, "row": e.row, "column": e.column, "value": e.value, "expected": e.expected,
+          "severity": e.severity} for e in errors],
+        schema=pa.schema([(n, pa.int64() if n == "row" else pa.string())
+                          for n in ("table", "row", "column", "value", "expected", "severity")])))
+    _copy(con, "SELECT * FROM _errors", out / f"errors.{fmt}")
+    decided = con.sql("SELECT count(*) FROM _decided").fetchall()[0][0]
+    con.execute("DROP VIEW _decided")
+    decided_file.unlink()
+    return {"clients": len(rows), "rows": int(decided), "errors": len(errors)}
