@@ -17,7 +17,7 @@ from ipsubsidy.intake.build import CellError, Client, Intake
 from ipsubsidy.policy.model import PolicySet
 from ipsubsidy.result import STATUS_LABELS, Status, label
 
-__all__ = ["COLUMNAR_FORMATS", "registry_intake", "write_columnar"]
+__all__ = ["COLUMNAR_FORMATS", "client_row", "registry_intake", "write_columnar"]
 
 COLUMNAR_FORMATS = ("parquet", "csv", "jsonl")
 """What the columnar path writes (DuckDB streams them; .xlsx holds at most 1,048,576 rows)."""
@@ -36,6 +36,11 @@ def _rows(registry: Any) -> dict[str, int]:
     else:
         query = "SELECT key, row_number() OVER (ORDER BY key) FROM companies"
     return dict(registry.con.sql(query).fetchall())
+
+
+def client_row(registry: Any, key: str) -> int:
+    """One company's ``row`` (as in the tables)."""
+    return _rows(registry).get(key, 0)
 
 
 def registry_intake(registry: Any) -> Intake:
@@ -82,7 +87,8 @@ def _copy(con: Any, query: str, path: Path) -> None:
         con.execute(f"COPY ({query}) TO '{target}' (FORMAT json)")
     else:  # UTF-8 with a BOM, as the other path writes it, so Excel reads the Chinese
         plain = path.with_suffix(".tmp.csv")
-        con.execute(f"COPY ({query}) TO '{str(plain).replace(chr(39), chr(39) * 2)}' (FORMAT csv, HEADER)")
+        quoted = str(plain).replace("'", "''")
+        con.execute(f"COPY ({query}) TO '{quoted}' (FORMAT csv, HEADER)")
         with path.open("wb") as out, plain.open("rb") as src:
             out.write("\ufeff".encode())
             shutil.copyfileobj(src, out, 1 << 20)
@@ -110,9 +116,9 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
                "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies c "
                "JOIN _rows r ON r.key = c.key LEFT JOIN _notices n ON n.city = c.city")
     decided_file = out / ".decided.parquet"  # streamed once, read twice (results, summary): memory stays bounded
-    con.execute(f"COPY ({registry.plan(as_of)}) TO '{str(decided_file).replace(chr(39), chr(39) * 2)}' "
-                "(FORMAT parquet)")
-    con.execute(f"CREATE VIEW _decided AS SELECT * FROM read_parquet('{str(decided_file).replace(chr(39), chr(39) * 2)}')")
+    quoted = str(decided_file).replace("'", "''")
+    con.execute(f"COPY ({registry.plan(as_of)}) TO '{quoted}' (FORMAT parquet)")
+    con.execute(f"CREATE VIEW _decided AS SELECT * FROM read_parquet('{quoted}')")
     results = (
         "SELECT c.row, c.credit_code, c.name, c.city, d.item, i.title, d.status, l.status_label, i.class, "
         "i.class_label, coalesce(regexp_replace(CAST(d.subtotal AS VARCHAR), '\\.00$', ''), i.per_unit, '') "
