@@ -55,9 +55,10 @@ class Plan:
         return " UNION ALL ".join(f"({p.sql})" for p in self.parts)
 
 
-def _no_rows(dialect: Dialect) -> Part:
+def _no_rows(dialect: Dialect, carry: Sequence[str]) -> Part:
     text = dialect.text
-    return Part(None, f"SELECT CAST(NULL AS {text}) AS key, CAST(NULL AS {text}) AS item, FALSE AS claimable, "
+    carried = "".join(f"CAST(NULL AS {text}) AS {dialect.ident(c)}, " for c in carry)
+    return Part(None, f"SELECT CAST(NULL AS {text}) AS key, {carried}CAST(NULL AS {text}) AS item, FALSE AS claimable, "
                 f"CAST(NULL AS {text}) AS status, CAST(NULL AS BIGINT) AS quantity, "
                 f"CAST(NULL AS DECIMAL(18,2)) AS subtotal, CAST(NULL AS {text}) AS missing, CAST(0 AS BIGINT) AS units "
                 "WHERE FALSE", ())
@@ -326,7 +327,7 @@ def _item_columns(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> tuple
 
 
 def _part(city: str | None, items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[str, str],
-          present: frozenset[str] | None) -> Part:
+          present: frozenset[str] | None, carry: Sequence[str] = ()) -> Part:
     """One city's companies (or those of unknown city) against ``items``: one streaming statement."""
     chosen = "city IS NULL" if city is None else f"city = {_quote(city)}"
     companies = tables["companies"]
@@ -343,20 +344,22 @@ def _part(city: str | None, items: Sequence[Item], dialect: Dialect, as_of: dt.d
         second += b
     claimable = ["TRUE" if item.benefit_class == BenefitClass.claimable else "FALSE" for item in items]
     rows = dialect.unpivot([_quote(item.id) for item in items], claimable, len(items))
-    sql = (f"SELECT * FROM (SELECT key, {rows} FROM (SELECT key, {', '.join(second)} FROM "
-           f"(SELECT key, {', '.join(first)} FROM ({wide}) wide) decided) unpivoted) out WHERE status IS NOT NULL")
+    head = ", ".join(["key", *(dialect.ident(c) for c in carry)])
+    sql = (f"SELECT * FROM (SELECT {head}, {rows} FROM (SELECT {head}, {', '.join(second)} FROM "
+           f"(SELECT {head}, {', '.join(first)} FROM ({wide}) wide) decided) unpivoted) out WHERE status IS NOT NULL")
     return Part(city, sql, tuple(item.id for item in items))
 
 
 def compile_plan(policies: PolicySet, as_of: dt.date, dialect: Dialect,
                  tables: dict[str, str] | None = None, present: frozenset[str] | None = None,
-                 cities: Sequence[str | None] | None = None) -> Plan:
+                 cities: Sequence[str | None] | None = None, carry: Sequence[str] = ()) -> Plan:
     """The SQL deciding every item of ``policies`` for every company of the registry, as of ``as_of``.
 
     ``tables`` maps ``companies`` and each collection to the relation to read (default: the same name);
     ``present``, when given, names the collections that have rows: the others are not read or joined.
     ``cities`` chooses the parts (default: every city with a document, then the companies of unknown city);
-    companies of a city without a document have no applicable item, so no rows.
+    companies of a city without a document have no applicable item, so no rows. ``carry`` names columns of
+    ``companies`` copied onto each of the company's rows, after ``key`` (so no join with the companies is needed).
     """
     names = {name: name for name in ("companies", *COLLECTIONS)} | (tables or {})
     chosen = [*dict.fromkeys(d.city for d in policies.documents), None] if cities is None else list(cities)
@@ -364,5 +367,5 @@ def compile_plan(policies: PolicySet, as_of: dt.date, dialect: Dialect,
     for city in chosen:
         items = policies.items_in(city)
         if items:
-            parts.append(_part(city, items, dialect, as_of, names, present))
-    return Plan(parts=tuple(parts) or (_no_rows(dialect),), items=tuple(item.id for item in policies.items))
+            parts.append(_part(city, items, dialect, as_of, names, present, carry))
+    return Plan(parts=tuple(parts) or (_no_rows(dialect, carry),), items=tuple(item.id for item in policies.items))

@@ -77,12 +77,14 @@ class Registry:
             self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * REPLACE ({replace}) FROM raw_{name}")
         return bad
 
-    def plan(self, as_of: dt.date) -> str:
-        """The one statement giving every (company, applicable item) row."""
+    def plan(self, as_of: dt.date, carry: tuple[str, ...] = (), companies: str = "companies") -> str:
+        """The one statement giving every (company, applicable item) row (``carry``: columns of ``companies``, a
+        relation over the companies view, copied onto each row)."""
         present = frozenset(c for c in COLLECTIONS if self.con.sql(f"SELECT 1 FROM {c} LIMIT 1").fetchall())
         cities = {city for (city,) in self.con.sql("SELECT DISTINCT city FROM companies").fetchall()}
         parts = [c for c in (*dict.fromkeys(d.city for d in self.policies.documents), None) if c in cities]
-        return compile_plan(self.policies, as_of, DUCKDB, present=present, cities=parts).sql
+        return compile_plan(self.policies, as_of, DUCKDB, present=present, cities=parts, carry=carry,
+                            tables={"companies": companies}).sql
 
     def results(self, as_of: dt.date) -> pa.Table:
         """One row per (company, applicable item): key, item, claimable, status, quantity, subtotal, missing."""

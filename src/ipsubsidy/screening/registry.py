@@ -40,7 +40,9 @@ def _rows(registry: Any) -> dict[str, int]:
 
 def client_row(registry: Any, key: str) -> int:
     """One company's ``row`` (as in the tables)."""
-    return _rows(registry).get(key, 0)
+    _row_table(registry)
+    found = registry.con.execute("SELECT row FROM _rows WHERE key = ?", [key]).fetchall()
+    return int(found[0][0]) if found else 0
 
 
 def registry_intake(registry: Any) -> Intake:
@@ -78,70 +80,108 @@ def _notices(policies: PolicySet, cities: list[str], as_of: dt.date, lang: str) 
     return out
 
 
-def _copy(con: Any, query: str, path: Path) -> None:
+def _reader(path: Path) -> str:
+    quoted = str(path).replace("'", "''")
     fmt = path.suffix.lstrip(".")
-    target = str(path).replace("'", "''")
     if fmt == "parquet":
-        con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet)")
-    elif fmt == "jsonl":
-        con.execute(f"COPY ({query}) TO '{target}' (FORMAT json)")
-    else:  # UTF-8 with a BOM, as the other path writes it, so Excel reads the Chinese
-        plain = path.with_suffix(".tmp.csv")
-        quoted = str(plain).replace("'", "''")
-        con.execute(f"COPY ({query}) TO '{quoted}' (FORMAT csv, HEADER)")
-        with path.open("wb") as out, plain.open("rb") as src:
-            out.write("\ufeff".encode())
-            shutil.copyfileobj(src, out, 1 << 20)
-        plain.unlink()
+        return f"read_parquet('{quoted}')"
+    if fmt == "jsonl":
+        return f"read_json('{quoted}', format = 'newline_delimited')"
+    return f"read_csv('{quoted}', header = true, all_varchar = true)"
+
+
+def _copy(con: Any, query: str, path: Path) -> Path:
+    """``query`` streamed to ``path``; a CSV goes to a plain file first (see ``_bom``). The file written."""
+    fmt = path.suffix.lstrip(".")
+    if fmt == "csv":
+        path = path.with_suffix(".plain.csv")
+    target = str(path).replace("'", "''")
+    options = {"parquet": "FORMAT parquet", "jsonl": "FORMAT json", "csv": "FORMAT csv, HEADER"}[fmt]
+    con.execute(f"COPY ({query}) TO '{target}' ({options})")
+    return path
+
+
+def _bom(plain: Path) -> None:
+    """A plain CSV file made UTF-8 with a BOM, as the other path writes it, so Excel reads the Chinese."""
+    if not plain.name.endswith(".plain.csv"):
+        return
+    final = plain.with_name(plain.name.removesuffix(".plain.csv") + ".csv")
+    with final.open("wb") as out, plain.open("rb") as src:
+        out.write("\ufeff".encode())
+        shutil.copyfileobj(src, out, 1 << 20)
+    plain.unlink()
+
+
+def _row_table(registry: Any) -> None:
+    """``_rows``: key → 1-based position in companies.parquet (in key order for in-memory tables)."""
+    if "companies" in registry.files:
+        path = str(registry.files["companies"]).replace("'", "''")
+        query = f"SELECT key, file_row_number + 1 AS row FROM read_parquet('{path}', file_row_number = true)"
+    else:
+        query = "SELECT key, row_number() OVER (ORDER BY key) AS row FROM companies"
+    registry.con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS {query}")
 
 
 def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str) -> dict[str, int]:
-    """Results, summary and errors of every company, computed and streamed by DuckDB; counts for the last line."""
+    """Results, summary and errors of every company, computed and streamed by DuckDB; counts for the last line.
+
+    The plan runs once, straight into the results table; the summary is read back from that table.
+    """
     import pyarrow as pa
 
     policies: PolicySet = registry.policies
     con = registry.con
-    rows = _rows(registry)
-    errors = _errors(registry.clean(), rows)
+    _row_table(registry)
+    bad = registry.clean()
+    keys = list({b[1] for b in bad})
+    rows = dict(con.execute("SELECT key, row FROM _rows WHERE list_contains(?, key)", [keys]).fetchall()) if bad \
+        else {}
+    errors = _errors(bad, rows)
     con.register("_items", pa.Table.from_pylist(_items(policies, lang)))
     con.register("_labels", pa.Table.from_pylist([{"status": s.value, "status_label": label(s, lang)}
                                                   for s in STATUS_LABELS]))
     cities = [c for (c,) in con.sql("SELECT DISTINCT city FROM companies WHERE city IS NOT NULL").fetchall()]
     con.register("_notices", pa.Table.from_pylist(_notices(policies, cities, as_of, lang),
                                                   schema=pa.schema([("city", pa.string()), ("notice", pa.string())])))
-    con.register("_rows", pa.Table.from_pylist([{"key": k, "row": r} for k, r in rows.items()],
-                                               schema=pa.schema([("key", pa.string()), ("row", pa.int64())])))
     con.execute("SET preserve_insertion_order = false")
     clients = ("SELECT c.key, r.row, coalesce(c.credit_code, '') AS credit_code, coalesce(c.name, '') AS name, "
                "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies c "
                "JOIN _rows r ON r.key = c.key LEFT JOIN _notices n ON n.city = c.city")
-    decided_file = out / ".decided.parquet"  # streamed once, read twice (results, summary): memory stays bounded
-    quoted = str(decided_file).replace("'", "''")
-    con.execute(f"COPY ({registry.plan(as_of)}) TO '{quoted}' (FORMAT parquet)")
-    con.execute(f"CREATE VIEW _decided AS SELECT * FROM read_parquet('{quoted}')")
+    # the company's columns ride along in the plan: a join of its rows with the companies would make DuckDB hash
+    # the (larger) plan side
+    con.execute("CREATE OR REPLACE TEMP VIEW _companies AS SELECT c.*, r.row AS _row FROM companies c "
+                "JOIN _rows r ON r.key = c.key")
+    plan = registry.plan(as_of, carry=("_row", "credit_code", "name", "city"), companies="_companies")
     results = (
-        "SELECT c.row, c.credit_code, c.name, c.city, d.item, i.title, d.status, l.status_label, i.class, "
+        "SELECT d._row AS row, coalesce(d.credit_code, '') AS credit_code, coalesce(d.name, '') AS name, "
+        "coalesce(d.city, '') AS city, d.item, i.title, d.status, l.status_label, i.class, "
         "i.class_label, coalesce(regexp_replace(CAST(d.subtotal AS VARCHAR), '\\.00$', ''), i.per_unit, '') "
-        "AS amount, d.units, i.citation, replace(d.missing, ',', '; ') AS missing, c.notice "
-        f"FROM _decided d JOIN ({clients}) c ON c.key = d.key JOIN _items i ON i.id = d.item "
-        "JOIN _labels l ON l.status = d.status")
-    _copy(con, results, out / f"results.{fmt}")
-    statuses = [s for (s,) in con.sql("SELECT DISTINCT status FROM _decided ORDER BY status").fetchall()]
-    counts = ", ".join(f"nullif(count(*) FILTER (WHERE d.status = '{s}'), 0) AS items_{s}" for s in statuses)
+        "AS amount, d.units, i.citation, replace(d.missing, ',', '; ') AS missing, coalesce(n.notice, '') AS notice "
+        f"FROM ({plan}) d JOIN _items i ON i.id = d.item JOIN _labels l ON l.status = d.status "
+        "LEFT JOIN _notices n ON n.city = d.city")
+    written = _copy(con, results, out / f"results.{fmt}")
+    counts = ", ".join(f"nullif(count(*) FILTER (WHERE status = '{s.value}'), 0) AS items_{s.value}"
+                       for s in sorted(STATUS_LABELS, key=lambda s: s.value))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _per_client AS SELECT CAST(row AS BIGINT) AS row, count(*) AS n, "
+        "sum(CAST(nullif(amount, '') AS DECIMAL(18,2))) FILTER "
+        f"(WHERE status = '{Status.eligible.value}' AND class = 'claimable') AS total, {counts} "
+        f"FROM {_reader(written)} GROUP BY row")
+    seen = con.sql("SELECT * FROM _per_client LIMIT 0").columns
+    present = [c for c in seen if c.startswith("items_")
+               and con.sql(f"SELECT 1 FROM _per_client WHERE {c} IS NOT NULL LIMIT 1").fetchall()]
     summary = (
-        "SELECT c.row, c.credit_code, c.name, c.city, CAST(CAST(coalesce(sum(d.subtotal) FILTER "
-        f"(WHERE d.status = '{Status.eligible.value}' AND d.claimable), 0) AS DECIMAL(18,2)) AS VARCHAR) "
-        f"AS claimable_total, {counts + ', ' if counts else ''}'' AS first_question, c.notice "
-        f"FROM ({clients}) c LEFT JOIN _decided d ON d.key = c.key "
-        "GROUP BY c.row, c.credit_code, c.name, c.city, c.notice")
-    _copy(con, summary, out / f"summary.{fmt}")
+        "SELECT c.row, c.credit_code, c.name, c.city, CAST(CAST(coalesce(p.total, 0) AS DECIMAL(18,2)) AS VARCHAR) "
+        f"AS claimable_total, {''.join(f'p.{c}, ' for c in present)}'' AS first_question, c.notice "
+        f"FROM ({clients}) c LEFT JOIN _per_client p ON p.row = c.row")
+    _bom(_copy(con, summary, out / f"summary.{fmt}"))
+    decided, clients_n = con.sql("SELECT coalesce(sum(n), 0), (SELECT count(*) FROM _rows) FROM _per_client"
+                                 ).fetchall()[0]
+    _bom(written)
     con.register("_errors", pa.Table.from_pylist(
         [{"table": e.table, "row": e.row, "column": e.column, "value": e.value, "expected": e.expected,
           "severity": e.severity} for e in errors],
         schema=pa.schema([(n, pa.int64() if n == "row" else pa.string())
                           for n in ("table", "row", "column", "value", "expected", "severity")])))
-    _copy(con, "SELECT * FROM _errors", out / f"errors.{fmt}")
-    decided = con.sql("SELECT count(*) FROM _decided").fetchall()[0][0]
-    con.execute("DROP VIEW _decided")
-    decided_file.unlink()
-    return {"clients": len(rows), "rows": int(decided), "errors": len(errors)}
+    _bom(_copy(con, "SELECT * FROM _errors", out / f"errors.{fmt}"))
+    return {"clients": int(clients_n), "rows": int(decided), "errors": len(errors)}
