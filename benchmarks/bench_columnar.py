@@ -102,7 +102,6 @@ def _zen_rate(profiles: list[Any], items: list[Any]) -> tuple[float, float]:
     import json
 
     import zen
-
     from zen_jdm import context, jdm
 
     engine = zen.ZenEngine({"loader": {"type": "static", "content": {"jinzhong": json.loads(jdm(items))}}})
@@ -143,7 +142,8 @@ def _side_by_side(n: int, as_of: dt.date, work: Path) -> str:
     try:
         zen_rate, to_json = _zen_rate(profiles, list(jinzhong.items))
         zen = (f"zen-engine evaluate_batch {zen_rate:,.0f}/s (profiles to JSON: {to_json:,.0f}/s, not counted); "
-               f"ratios to evaluate(): columnar {columnar_rate / python_rate:,.1f}x, zen {zen_rate / python_rate:,.1f}x")
+               f"ratios to evaluate(): columnar {columnar_rate / python_rate:,.1f}x, "
+               f"zen {zen_rate / python_rate:,.1f}x")
     except ImportError:
         zen = f"zen-engine: not installed; columnar {columnar_rate / python_rate:,.1f}x evaluate()"
     return (f"{len(keys):,} companies, {len(jinzhong.items)} items: evaluate() {python_rate:,.0f}/s; "
