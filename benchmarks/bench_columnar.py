@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import random
 import resource
@@ -46,8 +47,10 @@ def _child_screen(folder: Path, as_of: str, out: Path) -> tuple[float, float]:
             "print(time.perf_counter() - t)\n")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return float(done.stdout.strip().splitlines()[-1]), max(peak, before) / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"  (child CPU {usage.ru_utime + usage.ru_stime:.1f} s user+sys; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    return float(done.stdout.strip().splitlines()[-1]), max(usage.ru_maxrss, before) / 1024
 
 
 def _sameness(folder: Path, out: Path, as_of: dt.date, sample: int) -> tuple[int, int]:
@@ -158,13 +161,15 @@ def main() -> None:
     parser.add_argument("--spark-n", type=int, default=0, help="0: skip Spark")
     parser.add_argument("--side-n", type=int, default=2000, help="0: skip the side-by-side")
     parser.add_argument("--keep", type=Path, help="write the registry and results here instead of a temp folder")
+    parser.add_argument("--registry", type=Path, help="screen this registry folder (from make_registry.py) instead")
     args = parser.parse_args()
     as_of = dt.date.fromisoformat(args.as_of)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
-        folder = work / "registry"
-        made = make(folder, args.n, 1)
-        print(f"registry: {args.n:,} companies, {3 * args.n:,} patents, written in {made['seconds']:.1f} s")
+        folder = args.registry or work / "registry"
+        if args.registry is None:
+            made = make(folder, args.n, 1)
+            print(f"registry: {args.n:,} companies, {3 * args.n:,} patents, written in {made['seconds']:.1f} s")
         seconds, peak = _child_screen(folder, args.as_of, work)
         print(f"duckdb: all items, statuses, missing facts, streamed to Parquet: {seconds:.1f} s "
               f"({args.n / seconds:,.0f} companies/s), peak RSS {peak:,.0f} MiB")
