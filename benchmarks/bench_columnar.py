@@ -166,6 +166,7 @@ def main() -> None:
     as_of = dt.date.fromisoformat(args.as_of)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         folder = args.registry or work / "registry"
         if args.registry is None:
             made = make(folder, args.n, 1)

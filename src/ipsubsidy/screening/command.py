@@ -35,7 +35,8 @@ companies a second here, the columnar backend ~100,000 once its fixed ~1 s of pl
 
 def add_screen_parser(sub: Any, date_type: Any) -> None:
     sc = sub.add_parser("screen", help="screen a client table (xlsx/csv/jsonl/parquet) and write reports")
-    sc.add_argument("clients", help="the client table; FILE.xlsx#SHEET names a sheet")
+    sc.add_argument("clients", help="the client table (FILE.xlsx#SHEET names a sheet), or a registry folder "
+                                    "(companies.parquet and one Parquet file per list)")
     sc.add_argument("--patents", help="a patent table (CNIPA / 企查查 export style), joined on 统一社会信用代码")
     sc.add_argument("--related", action="append", default=[], metavar="NAME=FILE",
                     help="another table of a profile list field, e.g. madrid_registrations=madrid.csv (repeatable)")
