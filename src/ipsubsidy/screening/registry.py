@@ -122,6 +122,21 @@ def _row_table(registry: Any) -> None:
     registry.con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS {query}")
 
 
+def _as_enums(con: Any, table: str, columns: tuple[str, ...]) -> None:
+    """``table`` rebuilt with ``columns`` of an ENUM type each (NULLs kept)."""
+    casts = []
+    for column in columns:
+        kind = f"_{table.strip('_')}_{column}"
+        values = [v for (v,) in con.sql(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()]
+        con.execute(f"DROP TYPE IF EXISTS {kind}")
+        listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) or "''"
+        con.execute(f"CREATE TYPE {kind} AS ENUM ({listed})")
+        casts.append(f"CAST({column} AS {kind}) AS {column}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_e AS SELECT * REPLACE ({', '.join(casts)}) FROM {table}")
+    con.unregister(table)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_e")
+
+
 def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str) -> dict[str, int]:
     """Results, summary and errors of every company, computed and streamed by DuckDB; counts for the last line.
 
@@ -144,6 +159,11 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
     con.register("_notices", pa.Table.from_pylist(_notices(policies, cities, as_of, lang),
                                                   schema=pa.schema([("city", pa.string()), ("notice", pa.string())])))
     con.execute("SET preserve_insertion_order = false")
+    # the texts repeated on every row as enumerations: the Parquet writer then takes their dictionary as it is
+    # instead of hashing 18 million titles and citations
+    _as_enums(con, "_items", ("id", "title", "class", "class_label", "per_unit", "citation"))
+    _as_enums(con, "_labels", ("status", "status_label"))
+    _as_enums(con, "_notices", ("notice",))
     clients = ("SELECT c.key, r.row, coalesce(c.credit_code, '') AS credit_code, coalesce(c.name, '') AS name, "
                "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies c "
                "JOIN _rows r ON r.key = c.key LEFT JOIN _notices n ON n.city = c.city")
@@ -154,7 +174,7 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
     plan = registry.plan(as_of, carry=("_row", "credit_code", "name", "city"), companies="_companies")
     results = (
         "SELECT d._row AS row, coalesce(d.credit_code, '') AS credit_code, coalesce(d.name, '') AS name, "
-        "coalesce(d.city, '') AS city, d.item, i.title, d.status, l.status_label, i.class, "
+        "coalesce(d.city, '') AS city, i.id AS item, i.title, l.status, l.status_label, i.class, "
         "i.class_label, coalesce(regexp_replace(CAST(d.subtotal AS VARCHAR), '\\.00$', ''), i.per_unit, '') "
         "AS amount, d.units, i.citation, replace(d.missing, ',', '; ') AS missing, coalesce(n.notice, '') AS notice "
         f"FROM ({plan}) d JOIN _items i ON i.id = d.item JOIN _labels l ON l.status = d.status "
