@@ -22,12 +22,17 @@ from pydantic import BaseModel
 
 from ipsubsidy.columnar.dialect import Dialect
 from ipsubsidy.columnar.tables import COLLECTIONS, unit_model
+from ipsubsidy.errors import IpSubsidyError
 from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not, field_type, leaves
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company
 from ipsubsidy.result import HOLDS, BenefitClass, Status
 
-__all__ = ["Part", "Plan", "compile_plan"]
+__all__ = ["Part", "Plan", "UnsupportedPolicyError", "compile_plan"]
+
+class UnsupportedPolicyError(IpSubsidyError):
+    """A policy the columnar backend cannot decide exactly as evaluate() does."""
+
 
 _SQL_OP = {"eq": "=", "ne": "<>", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
@@ -361,6 +366,10 @@ def compile_plan(policies: PolicySet, as_of: dt.date, dialect: Dialect,
     companies of a city without a document have no applicable item, so no rows. ``carry`` names columns of
     ``companies`` copied onto each of the company's rows, after ``key`` (so no join with the companies is needed).
     """
+    stacked = [item.id for item in policies.items if item.spec.stacking is not None]
+    if stacked:  # 不重复享受 re-derives items from each other's results: not compiled (yet), so refused, not guessed
+        raise UnsupportedPolicyError(f"the columnar backend does not apply 不重复享受 (stacking) rules, which "
+                                     f"{', '.join(stacked[:3])} have: screen these policies with evaluate()")
     names = {name: name for name in ("companies", *COLLECTIONS)} | (tables or {})
     chosen = [*dict.fromkeys(d.city for d in policies.documents), None] if cities is None else list(cities)
     parts = []
