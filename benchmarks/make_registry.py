@@ -128,7 +128,9 @@ def _known() -> dict[str, str]:
 def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, table: str) -> None:
     """Write ``query`` cast to the registry schema of ``table``, so every reader sees the same types."""
     schema = schema_of(table)
-    casts = ", ".join(f"CAST(q.\"{f.name}\" AS {_duck_type(f.type)}) AS \"{f.name}\"" for f in schema)
+    given = set(con.sql(query).columns)  # a profile field the generator does not fill is unknown (NULL)
+    cells = {f.name: f'q."{f.name}"' if f.name in given else "NULL" for f in schema}
+    casts = ", ".join(f'CAST({cells[f.name]} AS {_duck_type(f.type)}) AS "{f.name}"' for f in schema)
     known = "WHERE " + ("TRUE" if table in ("companies", "patents", "finances") else "q.key IN "
                         f"(SELECT key FROM read_parquet('{path.parent / 'companies.parquet'}') WHERE {table}_known)")
     con.execute(f"COPY (SELECT {casts} FROM ({query}) q {known}) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 122880)")

@@ -98,3 +98,17 @@ def test_registry_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert got["b1"] == 0 < got["b0"] == got["b2"]  # 5% exactly and above qualify, a fen below does not
     assert main(["registry", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("ipsubsidy: registry folder")
+
+
+def test_stacking_rules_are_refused_not_guessed() -> None:
+    """不重复享受 re-derives items from each other: the columnar backend refuses such policies in one line."""
+    from ipsubsidy.columnar.compile import UnsupportedPolicyError, compile_plan
+    from ipsubsidy.columnar.dialect import DUCKDB
+    from ipsubsidy.policy.loader import load_policies
+
+    package = Path(__file__).parent / "packages" / "demo-district"
+    policies = load_policies(packages=[package])
+    assert any(item.spec.stacking for item in policies.items)
+    with pytest.raises(UnsupportedPolicyError, match="不重复享受"):
+        compile_plan(policies, dt.date(2021, 12, 31), DUCKDB)
+    compile_plan(POLICIES, dt.date(2021, 12, 31), DUCKDB)  # the shipped documents have none

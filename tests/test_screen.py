@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,121 @@ def test_a_patent_built_directly_normalises_as_nested_without_a_warning() -> Non
         nested = Company(patents=[{"number": "202110123456.7"}]).patents
     assert nested is not None and direct == nested[0]
     assert (direct.number, direct.office, direct.kind) == ("ZL202110123456.7", "CN", "invention")
+
+
+def test_png_previews_of_the_pdf_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pypdfium2")
+    from PIL import Image
+
+    from ipsubsidy.screening.report import find_cjk_font
+
+    try:
+        find_cjk_font()
+    except RuntimeError:
+        pytest.skip("no CJK font installed (fonts-wqy-microhei)")
+    clients = tmp_path / "clients.csv"
+    clients.write_text("统一社会信用代码,企业名称,所在地,主体类型,规模\n"
+                       "91140702MA0000001X,晋中预览科技,山西省晋中市榆次区,企业,小型\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["screen", str(clients), "--out", str(out), "--as-of", "2021-12-31", "--png", "--format", "csv"]) == 0
+    assert "PNG pages" in capsys.readouterr().out
+    pdf = next((out / "reports").glob("*.pdf"))
+    png = pdf.with_suffix(".png")
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+        # A4 at 96 dpi: 210 × 297 mm → 794 × 1123 pixels (PDFium rounds each side)
+        assert abs(image.width - 794) <= 1 and abs(image.height - 1123) <= 1
+        grey = image.convert("L")
+        dark = sum(grey.histogram()[:128])
+        assert dark > 500, "the page rendered blank"  # text and the bar chart put dark pixels on the page
+        assert grey.getextrema()[1] == 255  # and it is a white page, not a black box
+
+
+def test_png_needs_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", f"{BOOK}#客户", "--out", str(tmp_path), "--no-pdf", "--png"]) == 2
+    err = capsys.readouterr().err
+    assert "--png" in err and "--no-pdf" in err and err.count("\n") == 1
+
+
+EXAMPLES = BOOK.parent.parent
+
+
+def _registry_folder(folder: Path) -> Path:
+    """The example profiles as a registry folder (the columnar layout), one of them with a size no profile knows."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    pytest.importorskip("duckdb")
+    import pyarrow as pa
+    import yaml
+
+    from ipsubsidy.columnar import tables_from_profiles
+    from ipsubsidy.profile import Company
+
+    profiles = {f"k{n}": Company.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+                for n, path in enumerate(sorted(EXAMPLES.glob("*.yaml")))}
+    profiles["k-unknown-city"] = Company.model_validate({"entity_type": "enterprise", "patents": []})
+    tables = tables_from_profiles(profiles)
+    companies = tables["companies"]
+    sizes = companies.column("size").to_pylist()
+    sizes[0] = "huge"
+    tables["companies"] = companies.set_column(companies.schema.get_field_index("size"), "size",
+                                               pa.array(sizes, pa.string()))
+    folder.mkdir()
+    for name, table in tables.items():
+        if table.num_rows:
+            pq.write_table(table, folder / f"{name}.parquet")
+    return folder
+
+
+def _set_of_rows(path: Path) -> set[tuple[tuple[str, str], ...]]:
+    out = set()
+    for row in _rows(path):
+        row["missing"] = "; ".join(sorted(filter(None, row["missing"].split("; "))))  # the order is not kept
+        out.add(tuple(sorted(row.items())))
+    return out
+
+
+def test_a_registry_folder_gives_the_same_tables_on_both_engines(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    folder = _registry_folder(tmp_path / "registry")
+    py, col = tmp_path / "py", tmp_path / "col"
+    common = ["--as-of", "2022-06-30", "--format", "csv"]
+    assert main(["screen", str(folder), "--out", str(py), "--engine", "python", "--no-reports", *common]) == 0
+    assert "by the columnar engine" not in capsys.readouterr().out
+    assert main(["screen", str(folder), "--out", str(col), "--columnar-above", "3", "--drill", "k3", *common]) == 0
+    said = capsys.readouterr().out
+    assert "screened 8 clients by the columnar engine" in said and "1 bad cells" in said and "1 reports" in said
+    want, got = _set_of_rows(py / "results.csv"), _set_of_rows(col / "results.csv")
+    assert len(want) > 100 and got == want
+    statuses = {dict(r)["status"] for r in got}
+    assert {"eligible", "needs_info", "not_eligible"} <= statuses
+    # the bad size is an error row on both engines (and read as unknown by both)
+    for out in (py, col):
+        errors = _rows(out / "errors.csv")
+        assert [(e["column"], e["value"]) for e in errors] == [("size", "huge")]
+    sheet = load_workbook(py / "summary.xlsx", read_only=True)["summary"]
+    header, *body = [list(r) for r in sheet.iter_rows(values_only=True)]
+    summary_py = {str(r[0]): {h: ("" if v is None else str(v)) for h, v in zip(header, r, strict=False)}
+                  for r in body}
+    summary_col = {r["row"]: r for r in _rows(col / "summary.csv")}
+    assert summary_py.keys() == summary_col.keys()
+    for row, want_row in summary_py.items():
+        for column in ("claimable_total", "notice", *(h for h in header if h.startswith("items_"))):
+            assert summary_col[row].get(column, "") == want_row.get(column, ""), (row, column)
+    assert any(Decimal(r["claimable_total"]) > 0 for r in summary_col.values())
+    assert len(list((col / "reports").glob("*.html"))) == 1
+
+
+def test_registry_refusals_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _registry_folder(tmp_path / "registry")
+    cases = [
+        ["screen", str(folder), "--out", str(tmp_path / "a"), "--engine", "columnar", "--format", "xlsx"],
+        ["screen", str(folder), "--out", str(tmp_path / "b"), "--engine", "columnar", "--drill", "nobody"],
+        ["screen", str(tmp_path), "--out", str(tmp_path / "c")],
+        ["screen", f"{BOOK}#客户", "--out", str(tmp_path / "d"), "--engine", "columnar"],
+    ]
+    for argv in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err

@@ -1,14 +1,18 @@
 """Each item's condition tree compiled into SQL over the registry tables, with evaluate()'s statuses.
 
-The plan has two statements: ``wide`` (one row per company: its scalar facts and, per item counting a
-collection, how many entries qualify, are unknown, and which facts of theirs are missing) and ``results``
-(one row per company and applicable item, read from ``wide``). Truth is SQL's three-valued logic, which is
-Kleene's: NULL is unknown. Money stays DECIMAL; a ratio a/b ≥ p/q is decided as a·q ≥ p·b in whole fen.
+Companies are taken city by city (and those of unknown city apart): each part reads only its city's companies and
+their list entries, and decides only its city's items. A part is one pipeline: ``wide`` (one row per company: its
+scalar facts and, per item counting a collection, how many entries qualify, are unknown, and which facts of theirs
+are missing), then per item its applicability, truth, quantity and missing facts as columns, then those columns
+turned into one row per applicable item. Nothing is materialised, so the parts stream. Truth is SQL's
+three-valued logic, which is Kleene's: NULL is unknown. Money stays DECIMAL; a ratio a/b ≥ p/q is decided as
+a·q ≥ p·b in whole fen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -18,23 +22,51 @@ from pydantic import BaseModel
 
 from ipsubsidy.columnar.dialect import Dialect
 from ipsubsidy.columnar.tables import COLLECTIONS, unit_model
+from ipsubsidy.errors import IpSubsidyError
 from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not, field_type, leaves
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company
 from ipsubsidy.result import HOLDS, BenefitClass, Status
 
-__all__ = ["Plan", "compile_plan"]
+__all__ = ["Part", "Plan", "UnsupportedPolicyError", "compile_plan"]
+
+class UnsupportedPolicyError(IpSubsidyError):
+    """A policy the columnar backend cannot decide exactly as evaluate() does."""
+
 
 _SQL_OP = {"eq": "=", "ne": "<>", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
 @dataclass(frozen=True)
-class Plan:
-    """The SQL of one policy set at one date: ``wide`` over the tables, ``results`` over ``wide``."""
+class Part:
+    """The statement deciding one city's items for that city's companies (``city`` None: companies of unknown city,
+    every item)."""
 
-    wide: str
-    results: str
+    city: str | None
+    sql: str
     items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The SQL of one policy set at one date: one statement per part; ``sql`` is all of them at once."""
+
+    parts: tuple[Part, ...]
+    items: tuple[str, ...]
+
+    @property
+    def sql(self) -> str:
+        """Every (company, applicable item) row: key, item, claimable, status, quantity, subtotal, missing, units."""
+        return " UNION ALL ".join(f"({p.sql})" for p in self.parts)
+
+
+def _no_rows(dialect: Dialect, carry: Sequence[str]) -> Part:
+    text = dialect.text
+    carried = "".join(f"CAST(NULL AS {text}) AS {dialect.ident(c)}, " for c in carry)
+    return Part(None, f"SELECT CAST(NULL AS {text}) AS key, {carried}CAST(NULL AS {text}) AS item, FALSE AS claimable, "
+                f"CAST(NULL AS {text}) AS status, CAST(NULL AS BIGINT) AS quantity, "
+                f"CAST(NULL AS DECIMAL(18,2)) AS subtotal, CAST(NULL AS {text}) AS missing, CAST(0 AS BIGINT) AS units "
+                "WHERE FALSE", ())
 
 
 def _quote(text: str) -> str:
@@ -183,23 +215,22 @@ def _aggregate(collection: str, items: list[tuple[int, Item]], dialect: Dialect,
     return f"SELECT {', '.join(cols)} FROM {collection} GROUP BY key"
 
 
-def _wide(policies: PolicySet, dialect: Dialect, as_of: dt.date, tables: dict[str, str],
+def _wide(items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[str, str],
           present: frozenset[str] | None) -> str:
     by_collection: dict[str, list[tuple[int, Item]]] = {}
-    for i, item in enumerate(policies.items):
+    for i, item in enumerate(items):
         if item.collection is not None:
             by_collection.setdefault(item.collection, []).append((i, item))
-    used = set(by_collection) | {leaf.fact for item in policies.items for leaf in leaves(item.qualifies)
-                                 if leaf.count}
+    used = set(by_collection) | {leaf.fact for item in items for leaf in leaves(item.qualifies) if leaf.count}
     ctes, joins, cols = [], [], ["c.*"]
     for collection in COLLECTIONS:
         if collection not in used:
             continue
         known = f"coalesce(c.{collection}_known, FALSE)"
-        items = by_collection.get(collection, [])
+        counted = by_collection.get(collection, [])
         if present is not None and collection not in present:  # no rows: every given list is empty
             cols.append(f"CASE WHEN {known} THEN 0 END AS n__{collection}")
-            for i, item in items:
+            for i, item in counted:
                 cols += [f"0 AS y{i}", f"0 AS m{i}",
                          f"CASE WHEN {known} THEN CAST(NULL AS {dialect.text}) ELSE {_quote(collection)} END AS um{i}"]
                 if _per_year(item):
@@ -207,11 +238,11 @@ def _wide(policies: PolicySet, dialect: Dialect, as_of: dt.date, tables: dict[st
                              else f"CAST(NULL AS BIGINT[]) AS yr{i}"]
             continue
         alias = f"a_{collection}"
-        agg = _aggregate(collection, items, dialect, as_of)
+        agg = _aggregate(collection, counted, dialect, as_of)
         ctes.append(f"{alias} AS ({agg.replace(f'FROM {collection} ', f'FROM {tables[collection]} ')})")
         joins.append(f"LEFT JOIN {alias} ON {alias}.key = c.key")
         cols.append(f"CASE WHEN {known} THEN coalesce({alias}.n, 0) END AS n__{collection}")
-        for i, item in items:
+        for i, item in counted:
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.y{i}, 0) ELSE 0 END AS y{i}")
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.m{i}, 0) ELSE 0 END AS m{i}")
             cols.append(f"CASE WHEN {known} THEN {alias}.um{i} ELSE {_quote(collection)} END AS um{i}")
@@ -244,7 +275,8 @@ def _late_profile(item: Item, as_of: dt.date, dialect: Dialect) -> str | None:
     return " OR ".join(f"coalesce({dialect.ident(n)} > DATE '{as_of.isoformat()}', FALSE)" for n in dates)
 
 
-def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
+def _item_columns(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> tuple[list[str], list[str]]:
+    """Item ``i``'s columns over ``wide`` (applies, truth, quantity, missing) and over those (the output fields)."""
     scope = _Scope(Company, dialect)
     kinds = ", ".join(_quote(str(getattr(b, "value", b))) for b in item.spec.beneficiaries)
     applies = f"(city = {_quote(item.document.city)} AND entity_type IN ({kinds}))"
@@ -273,8 +305,9 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
             missing.append(f"CASE WHEN {known} AND {count} IS NULL THEN concat_ws(',', {', '.join(years)}) END")
     truth = "(" + " AND ".join(truth_parts) + ")"
     quantity = qualifying if item.per_unit is not None else "1"
-    inner = (f"SELECT key, {truth} AS t, {quantity} AS q, {_join(missing)} AS m "
-             f"FROM wide WHERE (city IS NULL OR city = {_quote(item.document.city)}) AND coalesce({applies}, TRUE)")
+    first = [f"((city IS NULL OR city = {_quote(item.document.city)}) AND coalesce({applies}, TRUE)) AS a{i}",
+             f"{truth} AS t{i}", f"{quantity} AS q{i}", f"{_join(missing)} AS w{i}", f"{qualifying} AS u{i}"]
+    t = f"t{i}"
     holds = HOLDS[item.benefit_class]
     until = item.claim_until
     closed = until is not None and as_of > until
@@ -283,28 +316,65 @@ def _item_select(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> str:
     elif closed:
         when_open = f"'{Status.expired.value}'"
     else:
-        when_open = f"CASE WHEN t IS NULL THEN '{Status.needs_info.value}' ELSE '{holds.value}' END"
-    status = f"CASE WHEN {_is_false('t')} THEN '{Status.not_eligible.value}' ELSE {when_open} END"
+        when_open = f"CASE WHEN {t} IS NULL THEN '{Status.needs_info.value}' ELSE '{holds.value}' END"
+    status = f"CASE WHEN NOT a{i} THEN NULL WHEN {_is_false(t)} THEN '{Status.not_eligible.value}' ELSE {when_open} END"
     stated = item.stated_amount
     pays = holds == Status.eligible and stated is not None and item.open_at(as_of)
-    subtotal = (f"CASE WHEN {_is_true('t')} THEN CAST({_literal(stated, 'money')} * q AS DECIMAL(18,2)) END"
+    subtotal = (f"CASE WHEN a{i} AND {_is_true(t)} THEN CAST({_literal(stated, 'money')} * q{i} AS DECIMAL(18,2)) END"
                 if pays else "CAST(NULL AS DECIMAL(18,2))")
     expires = closed and not as_of < item.opens  # nothing is worth asking about a closed document
-    missing_out = f"CASE WHEN {_is_false('t')} THEN m ELSE {EMPTY} END" if expires else "m"
-    claimable = "TRUE" if item.benefit_class == BenefitClass.claimable else "FALSE"
-    return (f"SELECT key, {_quote(item.id)} AS item, {claimable} AS claimable, {status} AS status, "
-            f"CASE WHEN {_is_true('t')} THEN CAST(q AS BIGINT) END AS quantity, {subtotal} AS subtotal, "
-            f"{missing_out} AS missing FROM ({inner}) s{i}")
+    missing_out = f"CASE WHEN {_is_false(t)} THEN w{i} ELSE {EMPTY} END" if expires else f"w{i}"
+    second = [f"{status} AS s{i}", f"CASE WHEN a{i} AND {_is_true(t)} THEN CAST(q{i} AS BIGINT) END AS n{i}",
+              f"{subtotal} AS v{i}", f"CASE WHEN a{i} THEN {missing_out} END AS x{i}",
+              # the units listed with the item (ItemResult.units): the qualifying ones, once it holds
+              f"CASE WHEN a{i} AND {_is_true(t)} THEN CAST(u{i} AS BIGINT) ELSE 0 END AS k{i}"]
+    return first, second
+
+
+def _part(city: str | None, items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[str, str],
+          present: frozenset[str] | None, carry: Sequence[str] = ()) -> Part:
+    """One city's companies (or those of unknown city) against ``items``: one streaming statement."""
+    chosen = "city IS NULL" if city is None else f"city = {_quote(city)}"
+    companies = tables["companies"]
+    local = {"companies": f"(SELECT * FROM {companies} WHERE {chosen})"}
+    for collection in COLLECTIONS:
+        local[collection] = (f"(SELECT * FROM {tables[collection]} WHERE key IN "
+                             f"(SELECT key FROM {companies} WHERE {chosen})) AS t_{collection}")
+    wide = _wide(items, dialect, as_of, local, present)
+    first: list[str] = []
+    second: list[str] = []
+    for i, item in enumerate(items):
+        a, b = _item_columns(i, item, dialect, as_of)
+        first += a
+        second += b
+    claimable = ["TRUE" if item.benefit_class == BenefitClass.claimable else "FALSE" for item in items]
+    rows = dialect.unpivot([_quote(item.id) for item in items], claimable, len(items))
+    head = ", ".join(["key", *(dialect.ident(c) for c in carry)])
+    sql = (f"SELECT * FROM (SELECT {head}, {rows} FROM (SELECT {head}, {', '.join(second)} FROM "
+           f"(SELECT {head}, {', '.join(first)} FROM ({wide}) wide) decided) unpivoted) out WHERE status IS NOT NULL")
+    return Part(city, sql, tuple(item.id for item in items))
 
 
 def compile_plan(policies: PolicySet, as_of: dt.date, dialect: Dialect,
-                 tables: dict[str, str] | None = None, present: frozenset[str] | None = None) -> Plan:
+                 tables: dict[str, str] | None = None, present: frozenset[str] | None = None,
+                 cities: Sequence[str | None] | None = None, carry: Sequence[str] = ()) -> Plan:
     """The SQL deciding every item of ``policies`` for every company of the registry, as of ``as_of``.
 
     ``tables`` maps ``companies`` and each collection to the relation to read (default: the same name);
     ``present``, when given, names the collections that have rows: the others are not read or joined.
+    ``cities`` chooses the parts (default: every city with a document, then the companies of unknown city);
+    companies of a city without a document have no applicable item, so no rows. ``carry`` names columns of
+    ``companies`` copied onto each of the company's rows, after ``key`` (so no join with the companies is needed).
     """
+    stacked = [item.id for item in policies.items if item.spec.stacking is not None]
+    if stacked:  # 不重复享受 re-derives items from each other's results: not compiled (yet), so refused, not guessed
+        raise UnsupportedPolicyError(f"the columnar backend does not apply 不重复享受 (stacking) rules, which "
+                                     f"{', '.join(stacked[:3])} have: screen these policies with evaluate()")
     names = {name: name for name in ("companies", *COLLECTIONS)} | (tables or {})
-    wide = _wide(policies, dialect, as_of, names, present)
-    results = " UNION ALL ".join(_item_select(i, item, dialect, as_of) for i, item in enumerate(policies.items))
-    return Plan(wide=wide, results=results, items=tuple(item.id for item in policies.items))
+    chosen = [*dict.fromkeys(d.city for d in policies.documents), None] if cities is None else list(cities)
+    parts = []
+    for city in chosen:
+        items = policies.items_in(city)
+        if items:
+            parts.append(_part(city, items, dialect, as_of, names, present, carry))
+    return Plan(parts=tuple(parts) or (_no_rows(dialect, carry),), items=tuple(item.id for item in policies.items))

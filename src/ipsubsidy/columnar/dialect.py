@@ -26,6 +26,20 @@ class Dialect:
     def array(self, elements: list[str]) -> str:
         return self.list_of.format(", ".join(elements)) if elements else self.empty_text_list
 
+    def unpivot(self, items: list[str], claimable: list[str], count: int) -> str:
+        """Select-list text turning item columns ``s{i} n{i} v{i} x{i}`` (status, quantity, subtotal, missing)
+        into rows: item, claimable, status, quantity, subtotal, missing, units (``k{i}``)."""
+        if self.name == "duckdb":  # parallel unnests, zipped by position
+            lists = {"item": items, "claimable": claimable, "status": [f"s{i}" for i in range(count)],
+                     "quantity": [f"n{i}" for i in range(count)], "subtotal": [f"v{i}" for i in range(count)],
+                     "missing": [f"x{i}" for i in range(count)], "units": [f"k{i}" for i in range(count)]}
+            return ", ".join(f"unnest([{', '.join(v)}]) AS {k}" for k, v in lists.items())
+        structs = [f"named_struct('item', {items[i]}, 'claimable', {claimable[i]}, 'status', CAST(s{i} AS STRING), "
+                   f"'quantity', CAST(n{i} AS BIGINT), 'subtotal', CAST(v{i} AS DECIMAL(18,2)), "
+                   f"'missing', CAST(x{i} AS STRING), 'units', CAST(k{i} AS BIGINT))" for i in range(count)]
+        return (f"inline(array({', '.join(structs)})) AS (item, claimable, status, quantity, subtotal, missing, "
+                "units)")
+
     def concat(self, lists: list[str]) -> str:
         if not lists:
             return self.empty_text_list

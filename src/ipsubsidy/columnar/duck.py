@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from ipsubsidy.columnar.compile import compile_plan
 from ipsubsidy.columnar.dialect import DUCKDB
-from ipsubsidy.columnar.tables import COLLECTIONS, company_from_rows, schema_of
+from ipsubsidy.columnar.tables import COLLECTIONS, company_from_rows, enum_values, schema_of, unit_model
 from ipsubsidy.policy.loader import shipped_policies
 from ipsubsidy.policy.model import PolicySet
 from ipsubsidy.profile import Company
@@ -37,27 +37,58 @@ class Registry:
         self.con.execute("SET enable_progress_bar = false")
         if threads is not None:
             self.con.execute(f"SET threads = {int(threads)}")
+        self.files: dict[str, Path] = {}
         for name in ("companies", *COLLECTIONS):
             if isinstance(source, Mapping):
                 table = source.get(name)
-                self.con.register(name, table if table is not None else schema_of(name).empty_table())
+                self.con.register(f"raw_{name}", table if table is not None else schema_of(name).empty_table())
             else:
                 path = Path(source) / f"{name}.parquet"
                 if path.exists():
-                    self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{_path(path)}')")
+                    self.files[name] = path
+                    self.con.execute(f"CREATE VIEW raw_{name} AS SELECT * FROM read_parquet('{_path(path)}')")
                 else:
-                    self.con.register(name, schema_of(name).empty_table())
+                    self.con.register(f"raw_{name}", schema_of(name).empty_table())
+            self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM raw_{name}")
 
-    def _prepare(self, as_of: dt.date) -> str:
+    def clean(self) -> list[tuple[str, str, int | None, str, str, str]]:
+        """Cells of an enumeration holding a value the profile does not know, made unknown (NULL) in the views the
+        plan reads, as intake leaves a bad cell unknown: (table, key, idx, column, value, what was expected)."""
+        bad: list[tuple[str, str, int | None, str, str, str]] = []
+        for name in ("companies", *COLLECTIONS):
+            model = Company if name == "companies" else unit_model(name)
+            checks = {}
+            for field in schema_of(name):
+                allowed = enum_values(model, field.name)
+                if allowed is None:
+                    continue
+                values = ", ".join("'" + v.replace("'", "''") + "'" for v in allowed)
+                checks[field.name] = (f'"{field.name}" IS NOT NULL AND "{field.name}" NOT IN ({values})',
+                                      "one of " + ", ".join(allowed))
+            if not checks:
+                continue
+            idx = "NULL" if name == "companies" else "idx"
+            for column, (test, expected) in checks.items():
+                rows = self.con.sql(f'SELECT key, {idx}, CAST("{column}" AS VARCHAR) FROM raw_{name} WHERE {test} '
+                                    "ORDER BY key LIMIT 100000").fetchall()
+                bad += [(name, key, index, column, value, expected) for key, index, value in rows]
+            replace = ", ".join(f'CASE WHEN {test} THEN NULL ELSE "{column}" END AS "{column}"'
+                                for column, (test, _) in checks.items())
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * REPLACE ({replace}) FROM raw_{name}")
+        return bad
+
+    def plan(self, as_of: dt.date, carry: tuple[str, ...] = (), companies: str = "companies") -> str:
+        """The one statement giving every (company, applicable item) row (``carry``: columns of ``companies``, a
+        relation over the companies view, copied onto each row)."""
         present = frozenset(c for c in COLLECTIONS if self.con.sql(f"SELECT 1 FROM {c} LIMIT 1").fetchall())
-        plan = compile_plan(self.policies, as_of, DUCKDB, present=present)
-        self.con.execute("DROP TABLE IF EXISTS wide")
-        self.con.execute(f"CREATE TEMP TABLE wide AS {plan.wide}")
-        return plan.results
+        cities = {city for (city,) in self.con.sql("SELECT DISTINCT city FROM companies").fetchall()}
+        parts = [c for c in (*dict.fromkeys(d.city for d in self.policies.documents), None) if c in cities]
+        return compile_plan(self.policies, as_of, DUCKDB, present=present, cities=parts, carry=carry,
+                            tables={"companies": companies}).sql
 
     def results(self, as_of: dt.date) -> pa.Table:
         """One row per (company, applicable item): key, item, claimable, status, quantity, subtotal, missing."""
-        return self.con.sql(f"{self._prepare(as_of)} ORDER BY key, item").to_arrow_table()
+        return self.con.sql(f"{self.plan(as_of)} ORDER BY key, item").to_arrow_table()
 
     def totals(self, results: pa.Table) -> pa.Table:
         """Per company: the sum of eligible claimable subtotals (0 when none)."""
@@ -67,13 +98,18 @@ class Registry:
             "LEFT JOIN _results r ON r.key = c.key AND r.claimable GROUP BY c.key ORDER BY c.key").to_arrow_table()
 
     def write(self, as_of: dt.date, out: str | Path, totals: str | Path | None = None) -> None:
-        """Stream the results (and the per-company totals) to Parquet without holding them in memory."""
-        self.con.execute(f"COPY ({self._prepare(as_of)}) TO '{_path(Path(out))}' (FORMAT parquet)")
+        """Stream the results (and the per-company totals) to Parquet without holding them in memory.
+
+        Rows are written as they come (not in key order): ordering a registry's results would hold them all.
+        """
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute(f"COPY ({self.plan(as_of)}) TO '{_path(Path(out))}' (FORMAT parquet)")
         if totals is not None:
             self.con.execute(
-                "COPY (SELECT c.key, CAST(coalesce(sum(r.subtotal), 0) AS DECIMAL(18,2)) AS total FROM companies c "
-                f"LEFT JOIN read_parquet('{_path(Path(out))}') r ON r.key = c.key AND r.claimable GROUP BY c.key) "
-                f"TO '{_path(Path(totals))}' (FORMAT parquet)")
+                "COPY (SELECT c.key, CAST(coalesce(r.total, 0) AS DECIMAL(18,2)) AS total FROM companies c "
+                "LEFT JOIN (SELECT key, sum(subtotal) AS total FROM "
+                f"read_parquet('{_path(Path(out))}') WHERE claimable AND subtotal IS NOT NULL GROUP BY key) r "
+                f"ON r.key = c.key) TO '{_path(Path(totals))}' (FORMAT parquet)")
 
     def company(self, key: str) -> Company:
         """One company's profile rebuilt from the tables."""

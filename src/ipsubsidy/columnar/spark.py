@@ -48,8 +48,7 @@ def spark_results(spark: Any, folder: str, as_of: dt.date, policies: PolicySet |
     """The results DataFrame (key, item, claimable, status, quantity, subtotal, missing) of a Parquet registry."""
     _register(spark, folder)
     plan = compile_plan(shipped_policies() if policies is None else policies, as_of, SPARK)
-    spark.sql(plan.wide).cache().createOrReplaceTempView("wide")
-    return spark.sql(plan.results)
+    return spark.sql(plan.sql)
 
 
 def screen_spark(spark: Any, folder: str, as_of: dt.date, out: str, totals: str | None = None,

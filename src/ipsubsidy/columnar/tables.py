@@ -18,7 +18,8 @@ from pydantic import BaseModel
 from ipsubsidy.policy.conditions import field_type
 from ipsubsidy.profile import Company
 
-__all__ = ["COLLECTIONS", "SCALARS", "company_from_rows", "schema_of", "tables_from_profiles", "unit_model"]
+__all__ = ["COLLECTIONS", "SCALARS", "company_from_rows", "enum_values", "schema_of", "tables_from_profiles",
+           "unit_model"]
 
 MONEY = pa.decimal128(18, 2)
 _ARROW = {"money": MONEY, "date": pa.date32(), "bool": pa.bool_(), "int": pa.int64(), "enum": pa.string(),
@@ -51,6 +52,20 @@ def schema_of(table: str) -> pa.Schema:
     model = unit_model(table)
     return pa.schema([pa.field("key", pa.string(), nullable=False), pa.field("idx", pa.int32(), nullable=False),
                       *(pa.field(n, _ARROW[_kind(model, n)]) for n in model.model_fields)])
+
+
+def enum_values(model: type[BaseModel], name: str) -> tuple[str, ...] | None:
+    """The values an enumeration field accepts (None for a field of another kind)."""
+    import typing
+
+    ftype = field_type(model, name)
+    if ftype is None or ftype.kind != "enum":
+        return None
+    ann: Any = model.model_fields[name].annotation
+    for arg in (ann, *typing.get_args(ann)):
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            return tuple(str(m.value) for m in arg)
+    return None
 
 
 def _kind(model: type[BaseModel], name: str) -> str:

@@ -1,4 +1,4 @@
-"""One report per client: the same content as HTML (Jinja2, inline SVG chart) and PDF (fpdf2, a CJK font)."""
+"""One report per client: the same content as HTML (Jinja2, inline SVG chart), PDF (fpdf2, a CJK font), PNG pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import Any
 from ipsubsidy.result import ItemResult, Status, label
 from ipsubsidy.screening.run import ClientResult, claimable_total
 
-__all__ = ["FONT_PATHS", "NoCjkFontError", "find_cjk_font", "report_context", "write_html", "write_pdf"]
+__all__ = ["FONT_PATHS", "NoCjkFontError", "find_cjk_font", "report_context", "write_html", "write_pdf",
+           "write_png"]
 
 TEXT = {
     "zh": {"title": "知识产权资助筛查报告", "code": "统一社会信用代码", "city": "所在城市", "as_of": "评估日期",
@@ -155,3 +156,22 @@ def write_pdf(ctx: dict[str, Any], path: Path, font: Path) -> None:
         pdf.text(pdf.l_margin + 38 + bar, y + 4, f"{value:,.2f}")
         pdf.ln(7)
     pdf.output(str(path))
+
+
+def write_png(pdf: Path, dpi: int = 96) -> list[Path]:
+    """PNG previews of a report's PDF pages (PDFium, from pypdfium2): ``X.png``, then ``X-2.png``, … per page."""
+    import pypdfium2 as pdfium
+
+    written = []
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        for number in range(len(document)):
+            page = document[number]
+            image = page.render(scale=dpi / 72).to_pil()
+            target = pdf.with_suffix(".png") if number == 0 else pdf.with_name(f"{pdf.stem}-{number + 1}.png")
+            image.save(target, format="PNG")
+            written.append(target)
+            page.close()
+    finally:
+        document.close()
+    return written

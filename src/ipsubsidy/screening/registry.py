@@ -1,0 +1,207 @@
+"""`screen` over a registry folder (the columnar layout): the columnar backend above a size, evaluate() below.
+
+Both ways write the same tables: ``results`` (one row per client and applicable item, the columns of
+``tables.RESULT_COLUMNS``), ``summary`` (one row per client) and ``errors`` (cells the profile cannot hold, left
+unknown). ``row`` is the company's 1-based position in ``companies.parquet``. Above the size the reports are
+written only for the clients named with ``--drill``: each is evaluated by evaluate() for its reasons and questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ipsubsidy.intake.build import CellError, Client, Intake
+from ipsubsidy.policy.model import PolicySet
+from ipsubsidy.result import STATUS_LABELS, Status, label
+
+__all__ = ["COLUMNAR_FORMATS", "client_row", "registry_intake", "write_columnar"]
+
+COLUMNAR_FORMATS = ("parquet", "csv", "jsonl")
+"""What the columnar path writes (DuckDB streams them; .xlsx holds at most 1,048,576 rows)."""
+
+
+def _errors(bad: list[tuple[str, str, int | None, str, str, str]], rows: dict[str, int]) -> list[CellError]:
+    return [CellError(f"{table}.parquet", rows.get(key, 0), column if idx is None else f"{column}[{idx}]", value,
+                      expected) for table, key, idx, column, value, expected in bad]
+
+
+def _rows(registry: Any) -> dict[str, int]:
+    """Key → 1-based position in companies.parquet (in key order for in-memory tables)."""
+    if "companies" in registry.files:
+        path = str(registry.files["companies"]).replace("'", "''")
+        query = f"SELECT key, file_row_number + 1 FROM read_parquet('{path}', file_row_number = true)"
+    else:
+        query = "SELECT key, row_number() OVER (ORDER BY key) FROM companies"
+    return dict(registry.con.sql(query).fetchall())
+
+
+def client_row(registry: Any, key: str) -> int:
+    """One company's ``row`` (as in the tables)."""
+    _row_table(registry)
+    found = registry.con.execute("SELECT row FROM _rows WHERE key = ?", [key]).fetchall()
+    return int(found[0][0]) if found else 0
+
+
+def registry_intake(registry: Any) -> Intake:
+    """Every company of a (cleaned) registry as a client, for evaluate(): the path below the size."""
+    rows = _rows(registry)
+    intake = Intake(errors=_errors(registry.clean(), rows))
+    for key, row in sorted(rows.items(), key=lambda kv: kv[1]):
+        intake.clients.append(Client(row=row, key=key, profile=registry.company(key)))
+    intake.rows_read = intake.rows_used = {str(registry.files.get("companies", "companies")): len(rows)}
+    return intake
+
+
+def _items(policies: PolicySet, lang: str) -> list[dict[str, Any]]:
+    from ipsubsidy.result import yuan
+
+    out = []
+    for item in policies.items:
+        stated = item.stated_amount
+        citation = f"{item.document.meta.title.zh} {item.spec.citation.section}：{item.spec.citation.quote}"
+        out.append({"id": item.id, "title": item.title.en if lang == "en" else item.title.zh,
+                    "class": str(item.spec.benefit.class_), "class_label": label(item.spec.benefit.class_, lang),
+                    "per_unit": None if stated is None else yuan(stated), "citation": citation})
+    return out
+
+
+def _notices(policies: PolicySet, cities: list[str], as_of: dt.date, lang: str) -> list[dict[str, Any]]:
+    """What evaluate() says before any item, per city (it depends on the city and the date only)."""
+    from ipsubsidy.evaluate import evaluate
+    from ipsubsidy.profile import Company
+
+    out = []
+    for city in cities:
+        result = evaluate(Company(city=city), as_of, policies=policies, backend="python")
+        out.append({"city": city, "notice": "；".join(n(lang) for n in result.notices)})
+    return out
+
+
+def _reader(path: Path) -> str:
+    quoted = str(path).replace("'", "''")
+    fmt = path.suffix.lstrip(".")
+    if fmt == "parquet":
+        return f"read_parquet('{quoted}')"
+    if fmt == "jsonl":
+        return f"read_json('{quoted}', format = 'newline_delimited')"
+    return f"read_csv('{quoted}', header = true, all_varchar = true)"
+
+
+def _copy(con: Any, query: str, path: Path) -> Path:
+    """``query`` streamed to ``path``; a CSV goes to a plain file first (see ``_bom``). The file written."""
+    fmt = path.suffix.lstrip(".")
+    if fmt == "csv":
+        path = path.with_suffix(".plain.csv")
+    target = str(path).replace("'", "''")
+    options = {"parquet": "FORMAT parquet", "jsonl": "FORMAT json", "csv": "FORMAT csv, HEADER"}[fmt]
+    con.execute(f"COPY ({query}) TO '{target}' ({options})")
+    return path
+
+
+def _bom(plain: Path) -> None:
+    """A plain CSV file made UTF-8 with a BOM, as the other path writes it, so Excel reads the Chinese."""
+    if not plain.name.endswith(".plain.csv"):
+        return
+    final = plain.with_name(plain.name.removesuffix(".plain.csv") + ".csv")
+    with final.open("wb") as out, plain.open("rb") as src:
+        out.write("\ufeff".encode())
+        shutil.copyfileobj(src, out, 1 << 20)
+    plain.unlink()
+
+
+def _row_table(registry: Any) -> None:
+    """``_rows``: key → 1-based position in companies.parquet (in key order for in-memory tables)."""
+    if "companies" in registry.files:
+        path = str(registry.files["companies"]).replace("'", "''")
+        query = f"SELECT key, file_row_number + 1 AS row FROM read_parquet('{path}', file_row_number = true)"
+    else:
+        query = "SELECT key, row_number() OVER (ORDER BY key) AS row FROM companies"
+    registry.con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS {query}")
+
+
+def _as_enums(con: Any, table: str, columns: tuple[str, ...]) -> None:
+    """``table`` rebuilt with ``columns`` of an ENUM type each (NULLs kept)."""
+    casts = []
+    for column in columns:
+        kind = f"_{table.strip('_')}_{column}"
+        values = [v for (v,) in con.sql(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()]
+        con.execute(f"DROP TYPE IF EXISTS {kind}")
+        listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) or "''"
+        con.execute(f"CREATE TYPE {kind} AS ENUM ({listed})")
+        casts.append(f"CAST({column} AS {kind}) AS {column}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_e AS SELECT * REPLACE ({', '.join(casts)}) FROM {table}")
+    con.unregister(table)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_e")
+
+
+def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str) -> dict[str, int]:
+    """Results, summary and errors of every company, computed and streamed by DuckDB; counts for the last line.
+
+    The plan runs once, straight into the results table; the summary is read back from that table.
+    """
+    import pyarrow as pa
+
+    policies: PolicySet = registry.policies
+    con = registry.con
+    _row_table(registry)
+    bad = registry.clean()
+    keys = list({b[1] for b in bad})
+    rows = dict(con.execute("SELECT key, row FROM _rows WHERE list_contains(?, key)", [keys]).fetchall()) if bad \
+        else {}
+    errors = _errors(bad, rows)
+    con.register("_items", pa.Table.from_pylist(_items(policies, lang)))
+    con.register("_labels", pa.Table.from_pylist([{"status": s.value, "status_label": label(s, lang)}
+                                                  for s in STATUS_LABELS]))
+    cities = [c for (c,) in con.sql("SELECT DISTINCT city FROM companies WHERE city IS NOT NULL").fetchall()]
+    con.register("_notices", pa.Table.from_pylist(_notices(policies, cities, as_of, lang),
+                                                  schema=pa.schema([("city", pa.string()), ("notice", pa.string())])))
+    con.execute("SET preserve_insertion_order = false")
+    # the texts repeated on every row as enumerations: the Parquet writer then takes their dictionary as it is
+    # instead of hashing 18 million titles and citations
+    _as_enums(con, "_items", ("id", "title", "class", "class_label", "per_unit", "citation"))
+    _as_enums(con, "_labels", ("status", "status_label"))
+    _as_enums(con, "_notices", ("notice",))
+    clients = ("SELECT c.key, r.row, coalesce(c.credit_code, '') AS credit_code, coalesce(c.name, '') AS name, "
+               "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies c "
+               "JOIN _rows r ON r.key = c.key LEFT JOIN _notices n ON n.city = c.city")
+    # the company's columns ride along in the plan: a join of its rows with the companies would make DuckDB hash
+    # the (larger) plan side
+    con.execute("CREATE OR REPLACE TEMP VIEW _companies AS SELECT c.*, r.row AS _row FROM companies c "
+                "JOIN _rows r ON r.key = c.key")
+    plan = registry.plan(as_of, carry=("_row", "credit_code", "name", "city"), companies="_companies")
+    results = (
+        "SELECT d._row AS row, coalesce(d.credit_code, '') AS credit_code, coalesce(d.name, '') AS name, "
+        "coalesce(d.city, '') AS city, i.id AS item, i.title, l.status, l.status_label, i.class, "
+        "i.class_label, coalesce(regexp_replace(CAST(d.subtotal AS VARCHAR), '\\.00$', ''), i.per_unit, '') "
+        "AS amount, d.units, i.citation, replace(d.missing, ',', '; ') AS missing, coalesce(n.notice, '') AS notice "
+        f"FROM ({plan}) d JOIN _items i ON i.id = d.item JOIN _labels l ON l.status = d.status "
+        "LEFT JOIN _notices n ON n.city = d.city")
+    written = _copy(con, results, out / f"results.{fmt}")
+    counts = ", ".join(f"nullif(count(*) FILTER (WHERE status = '{s.value}'), 0) AS items_{s.value}"
+                       for s in sorted(STATUS_LABELS, key=lambda s: s.value))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _per_client AS SELECT CAST(row AS BIGINT) AS row, count(*) AS n, "
+        "sum(CAST(nullif(amount, '') AS DECIMAL(18,2))) FILTER "
+        f"(WHERE status = '{Status.eligible.value}' AND class = 'claimable') AS total, {counts} "
+        f"FROM {_reader(written)} GROUP BY row")
+    seen = con.sql("SELECT * FROM _per_client LIMIT 0").columns
+    present = [c for c in seen if c.startswith("items_")
+               and con.sql(f"SELECT 1 FROM _per_client WHERE {c} IS NOT NULL LIMIT 1").fetchall()]
+    summary = (
+        "SELECT c.row, c.credit_code, c.name, c.city, CAST(CAST(coalesce(p.total, 0) AS DECIMAL(18,2)) AS VARCHAR) "
+        f"AS claimable_total, {''.join(f'p.{c}, ' for c in present)}'' AS first_question, c.notice "
+        f"FROM ({clients}) c LEFT JOIN _per_client p ON p.row = c.row")
+    _bom(_copy(con, summary, out / f"summary.{fmt}"))
+    decided, clients_n = con.sql("SELECT coalesce(sum(n), 0), (SELECT count(*) FROM _rows) FROM _per_client"
+                                 ).fetchall()[0]
+    _bom(written)
+    con.register("_errors", pa.Table.from_pylist(
+        [{"table": e.table, "row": e.row, "column": e.column, "value": e.value, "expected": e.expected,
+          "severity": e.severity} for e in errors],
+        schema=pa.schema([(n, pa.int64() if n == "row" else pa.string())
+                          for n in ("table", "row", "column", "value", "expected", "severity")])))
+    _bom(_copy(con, "SELECT * FROM _errors", out / f"errors.{fmt}"))
+    return {"clients": int(clients_n), "rows": int(decided), "errors": len(errors)}
