@@ -28,8 +28,13 @@ BOUNDARY = [{"year": 2021, "rd_expense": rd, "sales_revenue": "1247103341.40", "
              "main_business_revenue": "100"} for rd in ("62355167.07", "62355167.06", "62355167.08")]
 
 
+def _sometimes_small_or_micro(data: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A profile as drawn, or the same one whose size is 小微 (small or micro, never guessed)."""
+    return st.sampled_from([data, {**data, "size": "small_or_micro"}])
+
+
 def registries() -> st.SearchStrategy[dict[str, Company]]:
-    return st.lists(profile_data(), min_size=1, max_size=6).map(
+    return st.lists(profile_data().flatmap(_sometimes_small_or_micro), min_size=1, max_size=6).map(
         lambda data: {f"c{i}": Company.model_validate(d) for i, d in enumerate(data)})
 
 
@@ -112,3 +117,14 @@ def test_stacking_rules_are_refused_not_guessed() -> None:
     with pytest.raises(UnsupportedPolicyError, match="不重复享受"):
         compile_plan(policies, dt.date(2021, 12, 31), DUCKDB)
     compile_plan(POLICIES, dt.date(2021, 12, 31), DUCKDB)  # the shipped documents have none
+
+
+def test_small_or_micro_is_read_as_both_sizes_not_guessed() -> None:
+    """小微 settles 'small or micro' (Cangzhou's first invention patent), leaves 'small' alone open, as evaluate() does."""
+    profile = Company.model_validate({"city": "沧州", "entity_type": "enterprise", "size": "small_or_micro",
+                                      "first_invention_patent_date": "2018-05-20"})
+    as_of = dt.date(2018, 12, 31)
+    results, _ = screen_tables(tables_from_profiles({"c0": profile}), as_of, POLICIES)
+    rows = {row["item"]: row for row in results.to_pylist()}
+    assert rows["cangzhou-2016.small-micro-first-invention-patent"]["status"] == "eligible"
+    _check({"c0": profile}, as_of)

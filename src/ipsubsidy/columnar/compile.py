@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ipsubsidy.caps import rules_beyond_conditions
 from ipsubsidy.columnar.dialect import Dialect
 from ipsubsidy.columnar.tables import COLLECTIONS, unit_model
 from ipsubsidy.errors import IpSubsidyError
@@ -27,6 +28,7 @@ from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not, fiel
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company
 from ipsubsidy.result import HOLDS, BenefitClass, Status
+from ipsubsidy.size_readings import READINGS
 
 __all__ = ["Part", "Plan", "UnsupportedPolicyError", "compile_plan"]
 
@@ -129,8 +131,40 @@ def _leaf(leaf: Compare, scope: _Scope) -> str:
         return f"(CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL WHEN {b} = 0 THEN FALSE ELSE {cross} END)"
     column = scope.column(leaf.fact)
     if leaf.op in ("in", "not_in"):
-        return _membership(column, leaf.op, [_literal(v, leaf.type.kind) for v in leaf.value])
-    return f"({column} {_SQL_OP[leaf.op]} {_literal(leaf.value, leaf.type.kind)})"
+        sql = _membership(column, leaf.op, [_literal(v, leaf.type.kind) for v in leaf.value])
+    else:
+        sql = f"({column} {_SQL_OP[leaf.op]} {_literal(leaf.value, leaf.type.kind)})"
+    readings = _readings(leaf, scope)
+    if not readings:
+        return sql
+    cases = " ".join(f"WHEN {column} = {_quote(value)} THEN {_TRUTH[truth]}" for value, truth in readings.items())
+    return f"(CASE {cases} ELSE {sql} END)"
+
+
+_TRUTH = {True: "TRUE", False: "FALSE", None: "CAST(NULL AS BOOLEAN)"}
+
+
+def _readings(leaf: Compare, scope: _Scope) -> dict[str, bool | None]:
+    """For a company fact with uncertain values (size 小微: small or micro), the leaf's truth for each: true or
+    false when every exact reading agrees, unknown when they differ — as evaluate() merges the readings."""
+    if scope.model is not Company or leaf.fact != "size" or leaf.count or leaf.ratio_to is not None:
+        return {}
+    if leaf.op not in ("eq", "ne", "in", "not_in"):
+        raise UnsupportedPolicyError(f"size is compared with {leaf.op!r}: only eq, ne, in and not_in are compiled")
+    out: dict[str, bool | None] = {}
+    for uncertain, exact in READINGS.items():
+        seen = {_holds(leaf, reading.value) for reading in exact}
+        out[uncertain.value] = seen.pop() if len(seen) == 1 else None
+    return out
+
+
+def _holds(leaf: Compare, value: str) -> bool:
+    threshold = leaf.value
+    if leaf.op in ("in", "not_in"):
+        inside = value in {getattr(v, "value", v) for v in threshold}
+        return inside if leaf.op == "in" else not inside
+    same = value == getattr(threshold, "value", threshold)
+    return same if leaf.op == "eq" else not same
 
 
 def _membership(column: str, op: str, values: list[str]) -> str:
@@ -172,7 +206,12 @@ def _missing_text(cond: Condition, scope: _Scope, path: str | None = None, skip:
         if name in skip:
             continue
         label = _quote(name) if path is None else f"concat({path}, {_quote('].' + name)})"
-        entries.append(f"CASE WHEN {scope.unknown(name)} THEN {label} END")
+        unknown = scope.unknown(name)
+        open_values = sorted({value for leaf in leaves(cond) if leaf.fact == name
+                              for value, truth in _readings(leaf, scope).items() if truth is None})
+        if open_values:
+            unknown = f"({unknown} OR {scope.column(name)} IN ({', '.join(map(_quote, open_values))}))"
+        entries.append(f"CASE WHEN {unknown} THEN {label} END")
     return f"concat_ws(',', {', '.join(entries)})" if entries else EMPTY
 
 
@@ -366,10 +405,11 @@ def compile_plan(policies: PolicySet, as_of: dt.date, dialect: Dialect,
     companies of a city without a document have no applicable item, so no rows. ``carry`` names columns of
     ``companies`` copied onto each of the company's rows, after ``key`` (so no join with the companies is needed).
     """
-    stacked = [item.id for item in policies.items if item.spec.stacking is not None]
-    if stacked:  # 不重复享受 re-derives items from each other's results: not compiled (yet), so refused, not guessed
-        raise UnsupportedPolicyError(f"the columnar backend does not apply 不重复享受 (stacking) rules, which "
-                                     f"{', '.join(stacked[:3])} have: screen these policies with evaluate()")
+    beyond = rules_beyond_conditions(policies)
+    if beyond:  # caps, tiers, 不重复享受 and caps over several items are not compiled (yet): refused, not guessed
+        raise UnsupportedPolicyError(
+            "the columnar backend does not apply caps, tiers or 不重复享受 (stacking) rules, which "
+            f"{'; '.join(beyond[:3])}{' …' if len(beyond) > 3 else ''} have: screen these policies with evaluate()")
     names = {name: name for name in ("companies", *COLLECTIONS)} | (tables or {})
     chosen = [*dict.fromkeys(d.city for d in policies.documents), None] if cities is None else list(cities)
     parts = []
