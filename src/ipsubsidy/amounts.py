@@ -15,10 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ipsubsidy.engine.python import LeafTrace, trace_condition
-from ipsubsidy.explain import unit_label
+from ipsubsidy.engine.python import tracer
+from ipsubsidy.engine.trace import LeafTrace
+from ipsubsidy.labels import unit_label, yuan
 from ipsubsidy.policy.model import Item
-from ipsubsidy.result import AmountOut, Localized, Reason, UnitOut, yuan
+from ipsubsidy.result import AmountOut, Localized, Reason, UnitOut
 
 __all__ = ["Payment", "pay"]
 
@@ -40,7 +41,7 @@ def _tier(item: Item, obj: BaseModel, path: str) -> tuple[Decimal | None, list[s
     missing: list[str] = []
     for tier, cond in zip(tiers, item.tiers, strict=True):
         trace: list[LeafTrace] = []
-        truth = trace_condition(cond, obj, trace)
+        truth = tracer(cond)(obj, trace)
         if truth is False:
             continue
         possible.append(tier.amount)
@@ -62,7 +63,7 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
     per_unit = item.stated_amount
     shown = None if per_unit is None else yuan(per_unit)
     cap = item.spec.cap
-    out = Payment(AmountOut(per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated,
+    out = Payment(AmountOut.model_construct(per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated,
                             cap=None if cap is None else yuan(cap.amount)), [])
     if qualifying is None:
         return out
@@ -92,18 +93,19 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
                                           en=f"tier not settled, valued at the lowest possible, {yuan(value)} yuan"))
         each.append((None, value))
     if item.per_unit_paid:
-        units = [UnitOut(collection=collection or "", index=i, label=unit_label(entries[i], i),
+        units = [UnitOut.model_construct(collection=collection or "", index=i, label=unit_label(entries[i], i),
                          amount=None if v is None else yuan(v)) for i, v in each if i is not None]
     else:  # paid once per claim: the units that qualify it are shown, with no amount of their own
-        units = [UnitOut(collection=collection or "", index=i, label=unit_label(entries[i], i))
+        units = [UnitOut.model_construct(collection=collection or "", index=i, label=unit_label(entries[i], i))
                  for i in qualifying] if collection else []
     quantity = len(each)
     stated = [v for _, v in each if v is not None]
     subtotal = sum(stated, Decimal(0)) if paid and spec.not_stated is None and len(stated) == quantity else None
     if subtotal is not None and cap is not None:
         subtotal = _capped(item, entries, each, subtotal, out)
-    out.amount = AmountOut(per_unit=shown, quantity=quantity, subtotal=None if subtotal is None else yuan(subtotal),
-                           not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
+    out.amount = AmountOut.model_construct(
+        per_unit=shown, quantity=quantity, subtotal=None if subtotal is None else yuan(subtotal),
+        not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
     out.units = units
     return out
 

@@ -23,8 +23,11 @@ import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.facts import FactEncoder, ratio_field
-from ipsubsidy.engine.logic import TV, ItemDecision
+from ipsubsidy.engine.logic import TV
+from ipsubsidy.engine.python import tracer
+from ipsubsidy.engine.trace import DeferredTrace
 from ipsubsidy.errors import BackendUnavailableError
 from ipsubsidy.policy.conditions import NEGATED, All, Any_, Compare, Condition, Not
 from ipsubsidy.policy.model import Item, PolicySet
@@ -198,9 +201,12 @@ class _Ruleset:
             n = self._index[item.id]
             profile = self._truth(n, "p", ids["company"][0], fired)
             units: tuple[TV, ...] = ()
+            entries = ()
             if item.collection is not None:
                 units = tuple(self._truth(n, "u", fact_id, fired) for fact_id in ids.get(item.collection, []))
-            out[item.id] = ItemDecision(profile, units)
+                entries = getattr(company, item.collection) or ()
+            trace = DeferredTrace(company, tracer(item.qualifies), entries, tracer(item.unit_condition))
+            out[item.id] = ItemDecision(profile, units, trace)
         return out
 
     def _truth(self, n: int, scope: str, fact_id: str, fired: set[tuple[str, str]]) -> TV:
