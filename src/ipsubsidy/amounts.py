@@ -19,7 +19,7 @@ from ipsubsidy.engine.python import tracer
 from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.labels import unit_label, yuan
 from ipsubsidy.policy.model import Item
-from ipsubsidy.result import AmountOut, Localized, Reason, UnitOut
+from ipsubsidy.result import AmountOut, Localized, Reason, UnitOut, trusted
 
 __all__ = ["Payment", "pay"]
 
@@ -63,7 +63,7 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
     per_unit = item.stated_amount
     shown = None if per_unit is None else yuan(per_unit)
     cap = item.spec.cap
-    out = Payment(AmountOut.model_construct(per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated,
+    out = Payment(trusted(AmountOut, per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated,
                             cap=None if cap is None else yuan(cap.amount)), [])
     if qualifying is None:
         return out
@@ -75,12 +75,12 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
                 value, missing, settled = _tier(item, entries[i], f"{collection}[{i}].")
                 out.missing += missing
                 if value is None:
-                    out.reasons.append(Reason(zh=f"{unit_label(entries[i], i)}：不属于任何一档，不计入",
+                    out.reasons.append(trusted(Reason, zh=f"{unit_label(entries[i], i)}：不属于任何一档，不计入",
                                               en=f"{unit_label(entries[i], i)}: falls in no tier, not counted"))
                     continue
                 if not settled:
                     name = unit_label(entries[i], i)
-                    out.reasons.append(Reason(zh=f"{name}：档次未定，按可能的最低档{yuan(value)}元计",
+                    out.reasons.append(trusted(Reason, zh=f"{name}：档次未定，按可能的最低档{yuan(value)}元计",
                                               en=f"{name}: tier not settled, valued at the lowest possible, "
                                                  f"{yuan(value)} yuan"))
             each.append((i, value))
@@ -89,21 +89,21 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
         if spec.tiers is not None:
             value, out.missing, settled = _tier(item, company, "")
             if value is not None and not settled:
-                out.reasons.append(Reason(zh=f"档次未定，按可能的最低档{yuan(value)}元计",
+                out.reasons.append(trusted(Reason, zh=f"档次未定，按可能的最低档{yuan(value)}元计",
                                           en=f"tier not settled, valued at the lowest possible, {yuan(value)} yuan"))
         each.append((None, value))
     if item.per_unit_paid:
-        units = [UnitOut.model_construct(collection=collection or "", index=i, label=unit_label(entries[i], i),
+        units = [trusted(UnitOut, collection=collection or "", index=i, label=unit_label(entries[i], i),
                          amount=None if v is None else yuan(v)) for i, v in each if i is not None]
     else:  # paid once per claim: the units that qualify it are shown, with no amount of their own
-        units = [UnitOut.model_construct(collection=collection or "", index=i, label=unit_label(entries[i], i))
+        units = [trusted(UnitOut, collection=collection or "", index=i, label=unit_label(entries[i], i))
                  for i in qualifying] if collection else []
     quantity = len(each)
     stated = [v for _, v in each if v is not None]
     subtotal = sum(stated, Decimal(0)) if paid and spec.not_stated is None and len(stated) == quantity else None
     if subtotal is not None and cap is not None:
         subtotal = _capped(item, entries, each, subtotal, out)
-    out.amount = AmountOut.model_construct(
+    out.amount = trusted(AmountOut,
         per_unit=shown, quantity=quantity, subtotal=None if subtotal is None else yuan(subtotal),
         not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
     out.units = units
@@ -116,7 +116,7 @@ def _capped(item: Item, entries: list[Any], each: list[tuple[int | None, Decimal
     assert cap is not None
     if cap.per == "claimant":
         if subtotal > cap.amount:
-            out.reasons.append(Reason(
+            out.reasons.append(trusted(Reason,
                 zh=f"单个申请人最高不超过{yuan(cap.amount)}元：按{yuan(cap.amount)}元计(未封顶为{yuan(subtotal)}元)",
                 en=f"capped at {yuan(cap.amount)} yuan per claimant (uncapped {yuan(subtotal)} yuan)",
                 value=yuan(subtotal), threshold=yuan(cap.amount)))
@@ -133,7 +133,7 @@ def _capped(item: Item, entries: list[Any], each: list[tuple[int | None, Decimal
     total = Decimal(0)
     for year, amount in sorted(by_year.items()):
         if amount > cap.amount:
-            out.reasons.append(Reason(
+            out.reasons.append(trusted(Reason,
                 zh=f"{year}年度最高不超过{yuan(cap.amount)}元：按{yuan(cap.amount)}元计(未封顶为{yuan(amount)}元)",
                 en=f"{year}: capped at {yuan(cap.amount)} yuan a year (uncapped {yuan(amount)} yuan)",
                 value=yuan(amount), threshold=yuan(cap.amount)))

@@ -28,7 +28,7 @@ from ipsubsidy.labels import field_label, unit_label, yuan
 from ipsubsidy.policy.conditions import leaves
 from ipsubsidy.policy.model import Item
 from ipsubsidy.profile import Company
-from ipsubsidy.result import AlternativeOut, CitationOut, ItemResult, Localized, Reason
+from ipsubsidy.result import AlternativeOut, CitationOut, ItemResult, Localized, Reason, trusted
 from ipsubsidy.shortfall import count_shortfall
 from ipsubsidy.status import HOLDS, Status
 
@@ -112,8 +112,8 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
     if profile_truth is True:
         for name, value in _late_facts(item, company, as_of):
             profile_truth = False
-            reasons.append(Reason(
-                zh=f"{field_label(Company, name, 'zh')} {value} 晚于评估日 {as_of}，评估日尚未发生",
+            reasons.append(trusted(
+                Reason, zh=f"{field_label(Company, name, 'zh')} {value} 晚于评估日 {as_of}，评估日尚未发生",
                 en=f"{field_label(Company, name, 'en')} {value} is after the evaluation date {as_of}",
                 field=name, value=str(value), threshold=str(as_of)))
     truth_parts: list[TV] = [applies, profile_truth]
@@ -138,7 +138,7 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
         bound = item.claim_until if status == Status.expired else item.opens
         word = ("已于{}截止", "closed on {}") if status == Status.expired else ("自{}起施行", "opens on {}")
         facts = ("条件符合", "the facts qualify") if truth is True else ("条件尚未确定", "the facts are not settled")
-        reasons.append(Reason(zh=f"{facts[0]}，但政策{word[0].format(bound)}(评估日{as_of})",
+        reasons.append(trusted(Reason, zh=f"{facts[0]}，但政策{word[0].format(bound)}(评估日{as_of})",
                               en=f"{facts[1]}, but the policy {word[1].format(bound)} (as of {as_of})"))
         if status == Status.expired:
             missing = []  # nothing is worth asking about a closed document
@@ -148,7 +148,7 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
         missing += payment.missing
     benefit = item.spec.benefit
     fixed = _fixed_parts(item)
-    return ItemResult.model_construct(
+    return trusted(ItemResult,
         id=item.id, document=item.document.id, title=fixed.title, status=status, benefit_class=benefit.class_,
         class_reason=fixed.class_reason, benefit_kind=benefit.kind.value, one_time=benefit.one_time,
         amount=payment.amount, alternative=_alternative(item, status, len(qualifying) if truth is True else None),
@@ -215,7 +215,7 @@ def _late_reasons(item: Item, company: Company, late: list[int], as_of: dt.date,
         value = getattr(entries[i], counts.date)
         label_zh = field_label(item.unit_model, counts.date, "zh")
         label_en = field_label(item.unit_model, counts.date, "en")
-        out.append(Reason(zh=f"{unit_label(entries[i], i)}：{label_zh} {value} 晚于评估日 {as_of}，不计入",
+        out.append(trusted(Reason, zh=f"{unit_label(entries[i], i)}：{label_zh} {value} 晚于评估日 {as_of}，不计入",
                           en=f"{unit_label(entries[i], i)}: {label_en} {value} is after the evaluation date {as_of}",
                           field=f"{item.collection}[{i}].{counts.date}", value=str(value), threshold=str(as_of)))
     return out
@@ -264,7 +264,7 @@ def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
                 missing.append(f"{collection}[{spec.date}={year}]")
     if count.truth is False and not reasons:
         zh = f"没有符合条件的{collection}" if not entries else "符合条件的数量不足"
-        reasons.append(Reason(zh=zh, en=f"no qualifying {collection}" if not entries else
+        reasons.append(trusted(Reason, zh=zh, en=f"no qualifying {collection}" if not entries else
                               f"fewer than {spec.at_least if spec else 1} qualifying {collection}",
                               field=collection,
                               shortfall=count_shortfall(collection, field_label(Company, collection, "zh"),

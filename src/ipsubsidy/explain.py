@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.labels import field_label, leaf_name, percent, show, unit_label
 from ipsubsidy.policy.conditions import NEGATED, SYMBOL
-from ipsubsidy.result import Reason
+from ipsubsidy.result import Reason, trusted
 from ipsubsidy.shortfall import shortfall
 
 __all__ = ["field_label", "leaf_reason", "percent", "unit_label"]
@@ -28,11 +28,11 @@ def leaf_reason(trace: LeafTrace, model: type[BaseModel], prefix: str = "", path
         assert leaf.ratio_to is not None
         zh = f"{prefix}{leaf_name(leaf, model, 'zh')}无法计算：{field_label(model, leaf.ratio_to, 'zh')}为0"
         en = f"{prefix}{leaf_name(leaf, model, 'en')} is undefined: {field_label(model, leaf.ratio_to, 'en')} is 0"
-        return Reason.model_construct(zh=zh, en=en, field=field, value="0", threshold=threshold, shortfall=None)
+        return trusted(Reason, zh=zh, en=en, field=field, value="0", threshold=threshold, shortfall=None)
     shown = show(trace.value, leaf)
     symbol = SYMBOL[NEGATED[leaf.op]]
     zh = f"{prefix}{leaf_name(leaf, model, 'zh')} {shown} {symbol} {threshold}"
     en = (f"{prefix}{leaf_name(leaf, model, 'en')} {show(trace.value, leaf, 'en')} {symbol} "
           f"{show(leaf.value, leaf, 'en')}")
     gap = None if obj is None else shortfall(trace, obj, model, prefix, path)
-    return Reason.model_construct(zh=zh, en=en, field=field, value=shown, threshold=threshold, shortfall=gap)
+    return trusted(Reason, zh=zh, en=en, field=field, value=shown, threshold=threshold, shortfall=gap)

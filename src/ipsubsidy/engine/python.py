@@ -70,7 +70,7 @@ def trace_condition(cond: Condition, obj: BaseModel, out: list[LeafTrace]) -> TV
 def _compile_leaf(leaf: Compare) -> Tracer:
     name, threshold, compare = leaf.fact, leaf.value, _OPERATORS[leaf.op]
     unknown = LeafTrace(leaf, None, None, (name,))  # immutable: one record serves every evaluation
-    make = LeafTrace
+    new, kind = tuple.__new__, LeafTrace  # a LeafTrace made by tuple's C constructor: no Python frame per leaf
     if leaf.count:
         def count(obj: BaseModel, out: list[LeafTrace]) -> TV:
             raw = getattr(obj, name)
@@ -79,7 +79,7 @@ def _compile_leaf(leaf: Compare) -> Tracer:
                 return None
             n = len(raw)
             outcome = bool(compare(n, threshold))
-            out.append(make(leaf, n, outcome))
+            out.append(new(kind, (leaf, n, outcome, (), False)))
             return outcome
         return count
     if leaf.ratio_to is not None:
@@ -99,7 +99,7 @@ def _compile_leaf(leaf: Compare) -> Tracer:
                 return False
             value = Fraction(num) / Fraction(den)
             outcome = bool(compare(value, threshold))
-            out.append(make(leaf, value, outcome))
+            out.append(new(kind, (leaf, value, outcome, (), False)))
             return outcome
         return ratio
 
@@ -110,7 +110,7 @@ def _compile_leaf(leaf: Compare) -> Tracer:
             return None
         value = raw.value if isinstance(raw, Enum) else raw
         outcome = bool(compare(value, threshold))
-        out.append(make(leaf, value, outcome))
+        out.append(new(kind, (leaf, value, outcome, (), False)))
         return outcome
     return plain
 
