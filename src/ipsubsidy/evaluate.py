@@ -39,9 +39,10 @@ from ipsubsidy.policy.loader import load_policies, shipped_policies
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, parse_profile
 from ipsubsidy.questions import ask
-from ipsubsidy.result import ItemResult, Localized, Result
+from ipsubsidy.result import ItemResult, Localized, Result, trusted
 from ipsubsidy.stacking import stacking_plan
 from ipsubsidy.status import BenefitClass, Status
+from ipsubsidy.traced import traced
 
 __all__ = ["Backend", "BackendName", "Evaluator", "evaluate", "evaluation_date", "make_backend"]
 
@@ -90,14 +91,17 @@ class Evaluator:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None = None) -> Result:
+    def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None = None, *,
+                 trace: bool = False) -> Result:
+        """The result for one profile; with ``trace=True`` a TracedResult, which adds every item's trace."""
         _enter()
         try:
-            return self._evaluate(company, as_of)
+            return self._evaluate(company, as_of, trace)
         finally:
             _leave()
 
-    def _evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None) -> Result:
+    def _evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None,
+                  trace: bool = False) -> Result:
         profile = parse_profile(company)
         when = evaluation_date(as_of)
         policies, backend = self._state  # one snapshot for the whole evaluation
@@ -109,12 +113,13 @@ class Evaluator:
         claimable = [r for r in results if r.benefit_class == BenefitClass.claimable]
         questions = ask(policies, profile, decisions, claimable, when)
         total = sum((Decimal(i.amount.subtotal) for i in claimable if i.amount.subtotal is not None), Decimal(0))
-        return Result(
-            as_of=when, backend=backend.name, policies=policies.fingerprint,
+        result = trusted(
+            Result, as_of=when, backend=backend.name, policies=policies.fingerprint,
             notices=_notices(policies, profile, when), items=claimable,
             other=[r for r in results if r.benefit_class != BenefitClass.claimable], total=yuan(total),
             not_stated=[i.id for i in claimable if i.status == Status.eligible and i.amount.not_stated is not None],
             questions=questions)
+        return traced(result, applicable, decisions) if trace else result
 
 
 def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisions: dict[str, ItemDecision],
@@ -250,17 +255,18 @@ def evaluation_date(as_of: object) -> dt.date:
 
 
 def evaluate(company: Company | dict[str, Any], as_of: dt.date | str | None = None, *,
-             policies: PolicySet | None = None, backend: BackendName | None = None) -> Result:
+             policies: PolicySet | None = None, backend: BackendName | None = None, trace: bool = False) -> Result:
     """Evaluate one profile against the shipped policies (or ``policies``) as of a date (default today).
 
     ``company`` may be a Company or plain data (a dict read from JSON or YAML); bad data raises
     ProfileError naming each field. With ``backend`` or ``policies`` a fresh Evaluator is built; for many
-    evaluations build one Evaluator and reuse it.
+    evaluations build one Evaluator and reuse it. ``trace=True`` returns a TracedResult (traced.py): the
+    same result with every item's comparisons, values and outcomes.
     """
     if policies is None and backend is None:
-        return _default_evaluator().evaluate(company, as_of)
+        return _default_evaluator().evaluate(company, as_of, trace=trace)
     evaluator = Evaluator(policies, backend or "auto")
     try:
-        return evaluator.evaluate(company, as_of)
+        return evaluator.evaluate(company, as_of, trace=trace)
     finally:
         evaluator.close()
