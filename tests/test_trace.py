@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from tests.strategies import profiles
 
 from backends import BACKENDS, needs_durable
 from ipsubsidy import Company, Evaluator, evaluate, parse_profile, shipped_policies
@@ -18,7 +19,6 @@ from ipsubsidy.engine.backend import make_backend
 from ipsubsidy.engine.python import compile_tracer, trace_condition
 from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.traced import TracedResult
-from tests.strategies import profiles
 
 AS_OF = dt.date(2022, 6, 30)
 PATENTS = {
