@@ -121,3 +121,26 @@ def test_a_leaf_trace_keeps_exact_values() -> None:
     rd = next(leaf for leaf in leaves if leaf["ratio_to"] == "finances[0].sales_revenue")
     assert rd["value"] == "4.9999%" and rd["outcome"] is False  # truncated, never rounded up onto 5%
     assert Decimal("49999.99") / Decimal(1_000_000) < Decimal("0.05")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@FAST
+@given(company=profiles())
+def test_without_explanations_only_reasons_and_questions_are_left_out(backend: str, company: Company) -> None:
+    evaluator = _evaluators(backend)
+    full = json.loads(evaluator.evaluate(company, AS_OF).model_dump_json())
+    bare = json.loads(evaluator.evaluate(company, AS_OF, explain=False).model_dump_json())
+    assert bare["questions"] == [] and all(i["reasons"] == [] for i in bare["items"] + bare["other"])
+    for entry in full["items"] + full["other"]:
+        entry["reasons"] = []
+    full["questions"] = []
+    assert full == bare
+
+
+_made: dict[str, Evaluator] = {}
+
+
+def _evaluators(backend: str) -> Evaluator:
+    if backend not in _made:
+        _made[backend] = Evaluator(backend=backend)  # type: ignore[arg-type]
+    return _made[backend]

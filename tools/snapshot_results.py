@@ -49,8 +49,6 @@ def _drawn(n: int, keep: Path) -> list[tuple[dict[str, Any], dt.date]]:
         drawn: list[tuple[dict[str, Any], dt.date]] = pickle.loads(keep.read_bytes())
         return drawn
     from hypothesis import HealthCheck, given, seed, settings
-    from hypothesis import strategies as st
-
     from tests.strategies import as_of_dates, profile_data
 
     out: list[tuple[dict[str, Any], dt.date]] = []

@@ -59,7 +59,7 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
     spec = item.spec.benefit.amount
     collection = item.collection
     entries: list[Any] = (getattr(company, collection) or []) if collection else []
-    not_stated = Localized(zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
+    not_stated = trusted(Localized, zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
     per_unit = item.stated_amount
     shown = None if per_unit is None else yuan(per_unit)
     cap = item.spec.cap

@@ -102,7 +102,10 @@ def _trace(decision: ItemDecision) -> ItemTrace:
     return decision.trace
 
 
-def item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemResult:
+def item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date,
+                explain: bool = True) -> ItemResult:
+    """The item's result; ``explain=False`` leaves ``reasons`` empty (statuses, amounts and missing facts are
+    the same), for a caller that reads only statuses and totals."""
     reasons: list[Reason] = []
     missing: list[str] = []
     if applies is None:
@@ -112,6 +115,8 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
     if profile_truth is True:
         for name, value in _late_facts(item, company, as_of):
             profile_truth = False
+            if not explain:
+                break
             reasons.append(trusted(
                 Reason, zh=f"{field_label(Company, name, 'zh')} {value} 晚于评估日 {as_of}，评估日尚未发生",
                 en=f"{field_label(Company, name, 'en')} {value} is after the evaluation date {as_of}",
@@ -119,7 +124,8 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
     truth_parts: list[TV] = [applies, profile_truth]
     if decision.profile is not True:
         trace = _trace(decision).profile()
-        reasons += [leaf_reason(t, Company, obj=company) for t in trace if t.outcome is False]
+        if explain:
+            reasons += [leaf_reason(t, Company, obj=company) for t in trace if t.outcome is False]
         missing += [m for t in trace if t.outcome is None for m in t.missing]
     qualifying: list[int] = []
     late: list[int] = []
@@ -128,22 +134,24 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
         count = _count(item, company, decision)
         truth_parts.append(count.truth)
         qualifying = count.qualifying
-        reasons_u, missing_u = _unit_explanations(item, company, decision, count)
-        reasons += reasons_u
+        reasons_u, missing_u = _unit_explanations(item, company, decision, count, explain)
         missing += missing_u
-        reasons += _late_reasons(item, company, late, as_of, count.truth)
+        if explain:
+            reasons += reasons_u
+            reasons += _late_reasons(item, company, late, as_of, count.truth)
     truth = all3(truth_parts)
     status = _status(item, truth, as_of)
-    if status in (Status.expired, Status.not_yet_in_force):
+    if status in (Status.expired, Status.not_yet_in_force) and explain:
         bound = item.claim_until if status == Status.expired else item.opens
         word = ("已于{}截止", "closed on {}") if status == Status.expired else ("自{}起施行", "opens on {}")
         facts = ("条件符合", "the facts qualify") if truth is True else ("条件尚未确定", "the facts are not settled")
         reasons.append(trusted(Reason, zh=f"{facts[0]}，但政策{word[0].format(bound)}(评估日{as_of})",
                               en=f"{facts[1]}, but the policy {word[1].format(bound)} (as of {as_of})"))
-        if status == Status.expired:
-            missing = []  # nothing is worth asking about a closed document
+    if status == Status.expired:
+        missing = []  # nothing is worth asking about a closed document
     payment = pay(item, company, qualifying if truth is True else None, status == Status.eligible)
-    reasons += payment.reasons
+    if explain:
+        reasons += payment.reasons
     if status != Status.expired:
         missing += payment.missing
     benefit = item.spec.benefit
@@ -230,12 +238,12 @@ def _alternative(item: Item, status: Status, qualifying: int | None) -> Alternat
     assert per_unit is not None  # the loader requires an amount for an alternative reading
     quantity = None if qualifying is None else qualifying // alt.every
     subtotal = yuan(per_unit * quantity) if status == Status.eligible and quantity is not None else None
-    return AlternativeOut(zh=alt.reading.zh, en=alt.reading.en, per_unit=yuan(per_unit), quantity=quantity,
+    return trusted(AlternativeOut, zh=alt.reading.zh, en=alt.reading.en, per_unit=yuan(per_unit), quantity=quantity,
                           subtotal=subtotal)
 
 
-def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
-                       count: _Count) -> tuple[list[Reason], list[str]]:
+def _unit_explanations(item: Item, company: Company, decision: ItemDecision, count: _Count,
+                       explain: bool = True) -> tuple[list[Reason], list[str]]:
     collection = item.collection
     assert collection is not None and item.unit_model is not None
     entries = getattr(company, collection)
@@ -250,7 +258,7 @@ def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
         path = f"{collection}[{i}]."
         if decision.units[i] is None:
             missing += [f"{path}{m}" for t in trace if t.outcome is None for m in t.missing]
-        else:
+        elif explain:
             prefix = f"{unit_label(entry, i)}："
             failed = [t for t in trace if t.outcome is False]
             if count.truth is True:  # the item holds: one reason says why this unit was not counted
@@ -262,7 +270,7 @@ def _unit_explanations(item: Item, company: Company, decision: ItemDecision,
         for year in range(item.window_start.year, item.window_end.year + 1):
             if year not in years and count.truth is None:
                 missing.append(f"{collection}[{spec.date}={year}]")
-    if count.truth is False and not reasons:
+    if count.truth is False and not reasons and explain:
         zh = f"没有符合条件的{collection}" if not entries else "符合条件的数量不足"
         reasons.append(trusted(Reason, zh=zh, en=f"no qualifying {collection}" if not entries else
                               f"fewer than {spec.at_least if spec else 1} qualifying {collection}",

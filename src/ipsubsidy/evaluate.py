@@ -92,26 +92,30 @@ class Evaluator:
         self.close()
 
     def evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None = None, *,
-                 trace: bool = False) -> Result:
-        """The result for one profile; with ``trace=True`` a TracedResult, which adds every item's trace."""
+                 trace: bool = False, explain: bool = True) -> Result:
+        """The result for one profile; with ``trace=True`` a TracedResult, which adds every item's trace.
+
+        ``explain=False`` is for a caller that reads only statuses, amounts and totals: it leaves every
+        item's ``reasons`` and the ``questions`` empty and pays for neither (everything else is the same)."""
         _enter()
         try:
-            return self._evaluate(company, as_of, trace)
+            return self._evaluate(company, as_of, trace, explain)
         finally:
             _leave()
 
     def _evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None,
-                  trace: bool = False) -> Result:
+                  trace: bool = False, explain: bool = True) -> Result:
         profile = parse_profile(company)
         when = evaluation_date(as_of)
         policies, backend = self._state  # one snapshot for the whole evaluation
         candidates = policies.items_in(profile.city)
         applicable = [(item, tv) for item in candidates if (tv := _applies(item, profile)) is not False]
         decisions = backend.decide(profile, [item for item, _ in applicable])
-        results = [item_result(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
-        results = _stacked(policies, applicable, decisions, results, profile, when)
+        results = [item_result(item, applies, decisions[item.id], profile, when, explain)
+                   for item, applies in applicable]
+        results = _stacked(policies, applicable, decisions, results, profile, when, explain)
         claimable = [r for r in results if r.benefit_class == BenefitClass.claimable]
-        questions = ask(policies, profile, decisions, claimable, when)
+        questions = ask(policies, profile, decisions, claimable, when) if explain else []
         total = sum((Decimal(i.amount.subtotal) for i in claimable if i.amount.subtotal is not None), Decimal(0))
         result = trusted(
             Result, as_of=when, backend=backend.name, policies=policies.fingerprint,
@@ -123,7 +127,8 @@ class Evaluator:
 
 
 def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisions: dict[str, ItemDecision],
-             results: list[ItemResult], company: Company, as_of: dt.date) -> list[ItemResult]:
+             results: list[ItemResult], company: Company, as_of: dt.date,
+             explain: bool = True) -> list[ItemResult]:
     """Results after the 不重复享受 rules: an item that yields units is re-derived without them; one that
     yields its claim is not eligible, saying to which item it went."""
     if not any(item.spec.stacking for item, _ in applicable):
@@ -141,12 +146,13 @@ def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisio
         decision = decisions[item.id]
         if give.units:
             units = tuple(False if i in give.units else v for i, v in enumerate(decision.units))
-            result = item_result(item, applies, replace(decision, units=units), company, as_of)
+            result = item_result(item, applies, replace(decision, units=units), company, as_of, explain)
         if give.claim is not None:
             result = result.model_copy(update={
                 "status": Status.not_eligible, "units": [],
                 "amount": result.amount.model_copy(update={"quantity": None, "subtotal": None})})
-        out.append(result.model_copy(update={"reasons": [*result.reasons, *give.reasons(labels)]}))
+        out.append(result.model_copy(update={"reasons": [*result.reasons, *give.reasons(labels)]})
+                   if explain else result)
     return out
 
 
@@ -255,18 +261,20 @@ def evaluation_date(as_of: object) -> dt.date:
 
 
 def evaluate(company: Company | dict[str, Any], as_of: dt.date | str | None = None, *,
-             policies: PolicySet | None = None, backend: BackendName | None = None, trace: bool = False) -> Result:
+             policies: PolicySet | None = None, backend: BackendName | None = None, trace: bool = False,
+             explain: bool = True) -> Result:
     """Evaluate one profile against the shipped policies (or ``policies``) as of a date (default today).
 
     ``company`` may be a Company or plain data (a dict read from JSON or YAML); bad data raises
     ProfileError naming each field. With ``backend`` or ``policies`` a fresh Evaluator is built; for many
     evaluations build one Evaluator and reuse it. ``trace=True`` returns a TracedResult (traced.py): the
-    same result with every item's comparisons, values and outcomes.
+    same result with every item's comparisons, values and outcomes; ``explain=False`` leaves reasons and
+    questions empty, for a caller that reads only statuses and totals.
     """
     if policies is None and backend is None:
-        return _default_evaluator().evaluate(company, as_of, trace=trace)
+        return _default_evaluator().evaluate(company, as_of, trace=trace, explain=explain)
     evaluator = Evaluator(policies, backend or "auto")
     try:
-        return evaluator.evaluate(company, as_of, trace=trace)
+        return evaluator.evaluate(company, as_of, trace=trace, explain=explain)
     finally:
         evaluator.close()

@@ -82,14 +82,21 @@ def leaf_name(leaf: Compare, model: type[BaseModel], lang: str) -> str:
     return label
 
 
+_NAMING = ("number", "name", "year", "kind", "plan", "level", "date")
+_naming: dict[type[BaseModel], frozenset[str]] = {}
+
+
 def unit_label(entry: BaseModel, index: int) -> str:
     """How a unit is named to a person: its number, name or year, else its position."""
+    has = _naming.get(type(entry))
+    if has is None:  # which naming fields the unit's model has: no failed attribute look-up per call
+        has = _naming[type(entry)] = frozenset(n for n in _NAMING if n in type(entry).model_fields)
     for name in ("number", "name", "year"):
-        value = getattr(entry, name, None)
+        value = getattr(entry, name) if name in has else None
         if value is not None:
             return str(value)
-    kind = getattr(entry, "kind", None) or getattr(entry, "plan", None) or getattr(entry, "level", None)
-    date = getattr(entry, "date", None)
+    kind = next((v for n in ("kind", "plan", "level") if n in has and (v := getattr(entry, n))), None)
+    date = getattr(entry, "date", None) if "date" in has else None
     parts = [value_label(str(getattr(kind, "value", kind)), "zh")] if kind is not None else []
     if date is not None:
         parts.append(str(date))

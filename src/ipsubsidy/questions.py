@@ -19,7 +19,7 @@ from ipsubsidy.policy.conditions import FieldType, field_type, leaves
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, EntityType
 from ipsubsidy.profile.kinds import value_label
-from ipsubsidy.result import ItemResult, Question
+from ipsubsidy.result import ItemResult, Question, trusted
 
 __all__ = ["ask"]
 
@@ -93,7 +93,7 @@ def _question(a: Ask, company: Company) -> Question:
     if a.year is not None:  # a missing year row
         key = next((i.spec.counts.date for i in a.items if i.spec.counts and i.spec.counts.date), None)
         fields_zh, fields_en = _fields(a.model, a.items, "zh", key), _fields(a.model, a.items, "en", key)
-        return Question(path=a.path, type="entry", items=item_ids, money=money,
+        return trusted(Question, path=a.path, type="entry", items=item_ids, money=money,
                         zh=f"{subj_zh}{a.year}年的{fields_zh}分别是多少？",
                         en=f"In {a.year}, what were {poss_en} {fields_en}?")
     ftype, label_zh, label_en = _describe(a.model, a.name)
@@ -104,35 +104,36 @@ def _question(a: Ask, company: Company) -> Question:
         if years is not None:
             key = next(i.spec.counts.date for i in a.items if i.spec.counts and i.spec.counts.per_year)
             fields_zh, fields_en = _fields(unit_model, a.items, "zh", key), _fields(unit_model, a.items, "en", key)
-            return Question(path=a.path, type="list", items=item_ids, money=money,
+            return trusted(Question, path=a.path, type="list", items=item_ids, money=money,
                             zh=f"{subj_zh}{years[0]}年至{years[1]}年各年度的{fields_zh}分别是多少？",
                             en=f"For each year from {years[0]} to {years[1]}, what were {poss_en} {fields_en}?")
         fields_zh, fields_en = _fields(unit_model, a.items, "zh"), _fields(unit_model, a.items, "en")
-        return Question(path=a.path, type="list", items=item_ids, money=money,
+        return trusted(Question, path=a.path, type="list", items=item_ids, money=money,
                         zh=f"{subj_zh}有哪些{label_zh}？请逐项说明{fields_zh}；没有请说没有。",
                         en=f"Which {label_en} {'do' if person else 'does'} {subj_en} have? "
                            f"For each, give {fields_en}; say none if none.")
     if a.index is None:
         zh, en = _scalar_question(ftype, label_zh, label_en, subj_zh, subj_en, poss_en, person)
-        return Question(path=a.path, type=ftype.kind, choices=choices, items=item_ids, money=money, zh=zh, en=en)
+        return trusted(Question, path=a.path, type=ftype.kind, choices=choices, items=item_ids, money=money,
+                       zh=zh, en=en)
     collection = a.path.split("[", 1)[0]
     entry = getattr(company, collection)[a.index]
     year = getattr(entry, "year", None)
     if year is not None:  # a fiscal-year row: 贵单位2021年研发投入是多少元？
         end_zh, _ = _ask_word(ftype, label_en)
-        return Question(path=a.path, type=ftype.kind, choices=choices, items=item_ids, money=money,
+        return trusted(Question, path=a.path, type=ftype.kind, choices=choices, items=item_ids, money=money,
                         zh=f"{subj_zh}{year}年{label_zh}{end_zh}",
                         en=f"What was {poss_en} {label_en} in {year}"
                            f"{', in yuan' if ftype.kind == 'money' else ''}?")
     name_zh, name_en = _unit_name(a.model, entry, a.index, collection)
     if ftype.kind == "bool":
         zh = f"{name_zh}{label_zh if label_zh.startswith('是否') else '是否' + label_zh}？"
-        return Question(path=a.path, type="bool", items=item_ids, money=money, zh=zh,
+        return trusted(Question, path=a.path, type="bool", items=item_ids, money=money, zh=zh,
                         en=f"For {name_en}, yes or no: {label_en}?")
     end_zh, _ = _ask_word(ftype, label_en)
     hint = {"money": ", in yuan", "date": " (a date)",
             "enum": f" ({_choices(ftype, 'en')})"}.get(ftype.kind, "")
-    return Question(path=a.path, type=ftype.kind, choices=choices, items=item_ids, money=money,
+    return trusted(Question, path=a.path, type=ftype.kind, choices=choices, items=item_ids, money=money,
                     zh=f"{name_zh}的{label_zh}{end_zh}", en=f"What is the {label_en} of {name_en}{hint}?")
 
 

@@ -176,32 +176,36 @@ class Result(_Out):
 
 M = TypeVar("M", bound=BaseModel)
 _setattr = object.__setattr__
-_layouts: dict[type[BaseModel], tuple[tuple[str, Callable[[], Any] | None, Any], ...]] = {}
+_layouts: dict[type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]] = {}
 
 
-def _layout(cls: type[BaseModel]) -> tuple[tuple[str, Callable[[], Any] | None, Any], ...]:
+def _layout(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
+    """Every field in order with its default (None for a required one), and the fields with a factory."""
     found = _layouts.get(cls)
     if found is None:
-        found = _layouts[cls] = tuple(
-            (name, info.default_factory if info.default_factory is not None else None,  # type: ignore[misc]
-             None if info.is_required() or info.default_factory is not None else info.default)
-            for name, info in cls.model_fields.items())
+        template: dict[str, Any] = {}
+        factories: list[tuple[str, Callable[[], Any]]] = []
+        for name, info in cls.model_fields.items():
+            factory = info.default_factory
+            if factory is not None:
+                factories.append((name, factory))  # type: ignore[arg-type]
+            template[name] = None if info.is_required() or factory is not None else info.default
+        found = _layouts[cls] = (template, tuple(factories))
     return found
 
 
 def trusted(cls: type[M], **values: Any) -> M:
     """``cls`` from values the engine built itself, already of the fields' types: what ``model_construct``
     does (defaults filled, no validation), without its per-call alias handling. Not for outside data."""
-    fields: dict[str, Any] = {}
-    for name, factory, default in _layout(cls):
-        if name in values:
-            fields[name] = values[name]
-        else:
-            fields[name] = factory() if factory is not None else default
+    template, factories = _layout(cls)
+    fields = template.copy()  # the fields' order, then the values given
+    fields.update(values)
+    for name, factory in factories:
+        if name not in values:
+            fields[name] = factory()
     model = cls.__new__(cls)
     _setattr(model, "__dict__", fields)
     _setattr(model, "__pydantic_fields_set__", set(values))
     _setattr(model, "__pydantic_extra__", None)
     _setattr(model, "__pydantic_private__", None)
     return model
-
