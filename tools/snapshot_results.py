@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         for backend in backends:
             evaluators: dict[str, Evaluator] = {}
 
-            def evaluator(key: str, backend: str = backend) -> Evaluator:
+            def evaluator(key: str, backend: str = backend, evaluators: dict[str, Evaluator] = evaluators) -> Evaluator:
                 if key not in evaluators:
                     if key not in sets:
                         sets[key] = load_policies(packages=[key])

@@ -53,20 +53,36 @@ def _tier(item: Item, obj: BaseModel, path: str) -> tuple[Decimal | None, list[s
     return min(possible), missing, not missing
 
 
+_undecided: dict[int, tuple[Item, AmountOut]] = {}
+
+
+def _undecided_amount(item: Item) -> AmountOut:
+    """The item's amount while its units are undecided: the same in every evaluation (built once; frozen)."""
+    found = _undecided.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
+    spec = item.spec.benefit.amount
+    not_stated = trusted(Localized, zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
+    per_unit, cap = item.stated_amount, item.spec.cap
+    amount = trusted(AmountOut, per_unit=None if per_unit is None else yuan(per_unit), quantity=None,
+                     subtotal=None, not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
+    _undecided[id(item)] = (item, amount)  # the item is kept with it, so its id cannot be reused while cached
+    return amount
+
+
 def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool) -> Payment:
     """The amount of ``item`` for ``company``: ``qualifying`` are the counted units (None while the facts
     are undecided); ``paid`` says whether the subtotal is owed now (the item is eligible)."""
     spec = item.spec.benefit.amount
-    collection = item.collection
-    entries: list[Any] = (getattr(company, collection) or []) if collection else []
-    not_stated = trusted(Localized, zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
-    per_unit = item.stated_amount
-    shown = None if per_unit is None else yuan(per_unit)
-    cap = item.spec.cap
-    out = Payment(trusted(AmountOut, per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated,
-                            cap=None if cap is None else yuan(cap.amount)), [])
+    undecided = _undecided_amount(item)
+    out = Payment(undecided, [])
     if qualifying is None:
         return out
+    collection = item.collection
+    entries: list[Any] = (getattr(company, collection) or []) if collection else []
+    not_stated, shown = undecided.not_stated, undecided.per_unit
+    per_unit = item.stated_amount
+    cap = item.spec.cap
     each: list[tuple[int | None, Decimal | None]] = []  # (unit index or None for the claim, its amount)
     if item.per_unit_paid:
         for i in qualifying:

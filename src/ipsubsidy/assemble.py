@@ -71,6 +71,7 @@ class _Fixed:
     departments: tuple[str, ...]
     notes: list[Localized]
     dated_facts: tuple[str, ...]   # the profile fields the condition tests, for the not-after-as_of check
+    constant: bool                 # no fact decides it but city and type: the result depends on nothing else
 
 
 _fixed: dict[int, tuple[Item, _Fixed]] = {}
@@ -91,7 +92,9 @@ def _fixed_parts(item: Item) -> _Fixed:
                              sentence=item.sentence, quote=item.spec.citation.quote),
         departments=tuple(item.spec.departments),
         notes=[Localized(zh=n.zh, en=n.en) for n in item.spec.notes],
-        dated_facts=tuple(dict.fromkeys(name for leaf in leaves(item.qualifies) for name in leaf.facts)))
+        dated_facts=tuple(dict.fromkeys(name for leaf in leaves(item.qualifies) for name in leaf.facts)),
+        constant=item.collection is None and not any(True for _ in leaves(item.qualifies))
+        and benefit.amount.tiers is None)
     with _fixed_lock:  # the item is kept with its parts, so its id cannot be reused while cached
         _fixed[id(item)] = (item, parts)
     return parts
@@ -102,10 +105,35 @@ def _trace(decision: ItemDecision) -> ItemTrace:
     return decision.trace
 
 
+_LISTS = ("units", "departments", "reasons", "missing", "notes")
+_constant: dict[tuple[Any, ...], tuple[Item, ItemResult]] = {}
+
+
 def item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date,
                 explain: bool = True) -> ItemResult:
     """The item's result; ``explain=False`` leaves ``reasons`` empty (statuses, amounts and missing facts are
-    the same), for a caller that reads only statuses and totals."""
+    the same), for a caller that reads only statuses and totals.
+
+    An item no fact decides but city and entity type (a service, an encouragement...) has the same result
+    for every profile with the same of those: it is built once per (applies, unknown ones, as_of) and copied
+    (its lists fresh, so a caller changing one result changes no other)."""
+    if not _fixed_parts(item).constant:
+        return _item_result(item, applies, decision, company, as_of, explain)
+    key = (id(item), applies, decision.profile, company.city is None, company.district is None,
+           company.entity_type is None, as_of, explain)
+    found = _constant.get(key)
+    if found is None or found[0] is not item:
+        if len(_constant) > 4096:  # many evaluation dates: start again rather than grow
+            _constant.clear()
+        found = _constant[key] = (item, _item_result(item, applies, decision, company, as_of, explain))
+    fields = dict(found[1].__dict__)
+    for name in _LISTS:
+        fields[name] = list(fields[name])
+    return trusted(ItemResult, **fields)
+
+
+def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date,
+                 explain: bool) -> ItemResult:
     reasons: list[Reason] = []
     missing: list[str] = []
     if applies is None:
