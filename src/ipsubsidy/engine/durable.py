@@ -180,6 +180,7 @@ class _Ruleset:
         self._index = {item.id: n for n, item in enumerate(self.items)}
         # per item, computed once: its rule names, which of them are constants, its collection and tracers
         self._plan = {item.id: self._item_plan(n, item) for n, item in enumerate(self.items)}
+        self._known = {id(item): item for item in self.items}  # this set's Item objects, looked up by identity
         self._lock = threading.Lock()
         self._definition = json.dumps(definition, ensure_ascii=False)
         self._handle: int | None = _dre.create_ruleset(name, self._definition)
@@ -203,7 +204,8 @@ class _Ruleset:
         return keys("p"), keys("u"), item.collection, tracer(item.qualifies), tracer(item.unit_condition)
 
     def holds(self, items: list[Item]) -> bool:
-        return all(item.id in self._index for item in items)
+        known = self._known
+        return all(known.get(id(item)) is item or item.id in self._index for item in items)
 
     def _fire(self, facts: list[dict[str, Any]]) -> set[tuple[str, str]]:
         """Assert the facts, run every action, return (rule, fact id) pairs, and delete the state."""
@@ -232,15 +234,16 @@ class _Ruleset:
         company_id = ids["company"][0]
         plan = self._plan
         for item in items:
+            item_id = item.id
             (p_true, p_false, p_constant), (u_true, u_false, u_constant), collection, on_profile, on_unit = \
-                plan[item.id]
+                plan[item_id]
             profile = _truth(p_true, p_false, p_constant, company_id, fired)
             units: tuple[TV, ...] = ()
             entries: Sequence[Any] = ()
             if collection is not None:
                 units = tuple(_truth(u_true, u_false, u_constant, i, fired) for i in ids.get(collection, ()))
                 entries = getattr(company, collection) or ()
-            out[item.id] = ItemDecision(profile, units, DeferredTrace(company, on_profile, entries, on_unit))
+            out[item_id] = ItemDecision(profile, units, DeferredTrace(company, on_profile, entries, on_unit))
         return out
 
     def close(self) -> None:
