@@ -2,8 +2,9 @@
 
     python benchmarks/profile_stages.py [--n 5000] [--backend python|durable-rules]
 
-Two tables. The first times whole calls without a profiler (CPU time, best of 3 rounds): validating plain data, the backend's decisions,
-``evaluate`` from a Company, from plain data, and a full rendering (``model_dump_json`` + ``summary``).
+Two tables. The first times whole calls without a profiler (CPU time, best of 3 rounds): validating plain
+data, the backend's decisions, ``evaluate`` from a Company, from plain data, and a full rendering
+(``model_dump_json`` + ``summary``).
 "Stages" runs the same evaluations under cProfile and reports, for the ipsubsidy functions that make up
 each stage, the cumulative µs per evaluation (cProfile slows every call, so these add up to more than the
 wall figures; read them as shares). A function absent from the code (renamed by a refactoring) shows "—".
