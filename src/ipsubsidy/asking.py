@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -45,21 +45,38 @@ __all__ = ["MAX_EXHAUSTIVE", "Ask", "rank", "relevant_leaves"]
 MAX_EXHAUSTIVE = 12
 
 
-
 # --- which unknown comparisons matter --------------------------------------------------------------------
 
-def _value(cond: Condition, known: dict[Compare, TV]) -> TV:
+Logic = Callable[[dict[Compare, TV]], TV]
+
+
+def _compile(cond: Condition) -> Logic:
+    """The condition's truth from given truths of its comparisons (Kleene logic), as a closure built once."""
     if isinstance(cond, Compare):
-        return known.get(cond)
+        return lambda known: known.get(cond)
     if isinstance(cond, Not):
-        return not3(_value(cond.child, known))
-    values = [_value(child, known) for child in cond.children]
-    return all3(values) if isinstance(cond, All) else any3(values)
+        child = _compile(cond.child)
+        return lambda known: not3(child(known))
+    children = tuple(_compile(c) for c in cond.children)
+    combine = all3 if isinstance(cond, All) else any3
+    return lambda known: combine([child(known) for child in children])
+
+
+_compiled: dict[int, tuple[Condition, Logic, tuple[Compare, ...]]] = {}
+
+
+def _logic(cond: Condition) -> tuple[Logic, tuple[Compare, ...]]:
+    """The compiled logic of a condition and its comparisons in order (built on first use, then kept)."""
+    found = _compiled.get(id(cond))
+    if found is None or found[0] is not cond:
+        found = _compiled[id(cond)] = (cond, _compile(cond), tuple(leaves(cond)))  # cond kept: its id stays
+    return found[1], found[2]
 
 
 def relevant_leaves(cond: Condition, outcomes: dict[Compare, TV]) -> list[Compare]:
     """The unknown comparisons of ``cond`` whose answer can decide it for some answers to the others."""
-    unknown = list(dict.fromkeys(leaf for leaf in leaves(cond) if outcomes.get(leaf) is None))
+    value, compares = _logic(cond)
+    unknown = list(dict.fromkeys(leaf for leaf in compares if outcomes.get(leaf) is None))
     if len(unknown) > MAX_EXHAUSTIVE:
         return unknown
     out = []
@@ -68,7 +85,7 @@ def relevant_leaves(cond: Condition, outcomes: dict[Compare, TV]) -> list[Compar
         others = [o for o in unknown if o != leaf]
         for combo in itertools.product((True, False), repeat=len(others)):
             known = {**base, **dict(zip(others, combo, strict=True))}
-            if _value(cond, {**known, leaf: True}) != _value(cond, {**known, leaf: False}):
+            if value({**known, leaf: True}) != value({**known, leaf: False}):
                 out.append(leaf)
                 break
     return out
