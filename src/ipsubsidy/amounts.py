@@ -66,6 +66,8 @@ def _undecided_amount(item: Item) -> AmountOut:
     per_unit, cap = item.stated_amount, item.spec.cap
     amount = trusted(AmountOut, per_unit=None if per_unit is None else yuan(per_unit), quantity=None,
                      subtotal=None, not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
+    if len(_undecided) > 20_000:  # policy sets reloaded many times: drop the old ones' entries
+        _undecided.clear()
     _undecided[id(item)] = (item, amount)  # the item is kept with it, so its id cannot be reused while cached
     return amount
 

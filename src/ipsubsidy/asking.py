@@ -69,6 +69,8 @@ def _logic(cond: Condition) -> tuple[Logic, tuple[Compare, ...]]:
     """The compiled logic of a condition and its comparisons in order (built on first use, then kept)."""
     found = _compiled.get(id(cond))
     if found is None or found[0] is not cond:
+        if len(_compiled) > 50_000:  # policy sets reloaded many times: drop the old ones' entries
+            _compiled.clear()
         found = _compiled[id(cond)] = (cond, _compile(cond), tuple(leaves(cond)))  # cond kept: its id stays
     return found[1], found[2]
 

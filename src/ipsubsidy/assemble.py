@@ -96,6 +96,8 @@ def _fixed_parts(item: Item) -> _Fixed:
         constant=item.collection is None and not any(True for _ in leaves(item.qualifies))
         and benefit.amount.tiers is None)
     with _fixed_lock:  # the item is kept with its parts, so its id cannot be reused while cached
+        if len(_fixed) > 20_000:  # policy sets reloaded many times: drop the old ones' entries
+            _fixed.clear()
         _fixed[id(item)] = (item, parts)
     return parts
 

@@ -143,6 +143,8 @@ def tracer(cond: Condition) -> Tracer:
         return found[1]
     compiled = compile_tracer(cond)
     with _tracers_lock:  # the condition is kept with its closure, so its id cannot be reused while cached
+        if len(_tracers) > 50_000:  # policy sets reloaded many times: drop the old ones' entries (a backend
+            _tracers.clear()        # keeps the tracers it was built with)
         _tracers[id(cond)] = (cond, compiled)
     return compiled
 
