@@ -32,7 +32,7 @@ import yaml
 
 from ipsubsidy import Company, Evaluator, load_policies, parse_profile
 from ipsubsidy.engine import durable
-from ipsubsidy.evaluate import make_backend
+from ipsubsidy.engine.backend import make_backend
 from ipsubsidy.policy.model import PolicySet
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -120,7 +120,7 @@ def test_stacking_rules_are_refused_not_guessed() -> None:
 
 
 def test_small_or_micro_is_read_as_both_sizes_not_guessed() -> None:
-    """小微 settles 'small or micro' (Cangzhou's first invention patent), leaves 'small' alone open, as evaluate() does."""
+    """小微 settles 'small or micro' (Cangzhou's first invention patent) as evaluate() does."""
     profile = Company.model_validate({"city": "沧州", "entity_type": "enterprise", "size": "small_or_micro",
                                       "first_invention_patent_date": "2018-05-20"})
     as_of = dt.date(2018, 12, 31)

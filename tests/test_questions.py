@@ -18,8 +18,8 @@ import pytest
 
 from backends import BACKENDS
 from ipsubsidy import Company, Evaluator, PolicySet, Result, Status, load_policies
+from ipsubsidy.asking import relevant_leaves
 from ipsubsidy.policy.conditions import parse_condition
-from ipsubsidy.questions import relevant_leaves
 
 POLICIES = Path(__file__).parent.parent / "policies"
 AS_OF = dt.date(2022, 6, 30)

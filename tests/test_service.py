@@ -71,6 +71,16 @@ def test_evaluate_gives_the_library_json(server: str) -> None:
     assert body["total"] == "25000" and body["questions"]
 
 
+def test_evaluate_with_trace_adds_the_trace_and_changes_nothing_else(server: str) -> None:
+    status, plain = call(server, "POST", "/evaluate?as_of=2022-06-30", PROFILE)
+    status_t, traced = call(server, "POST", "/evaluate?as_of=2022-06-30&trace=true", PROFILE)
+    assert status == status_t == 200 and "trace" not in plain
+    trace = traced.pop("trace")
+    assert traced == plain
+    domestic = next(t for t in trace if t["id"] == "jinzhong-2020.invention-patent-domestic")
+    assert domestic["units"][0]["outcome"] is True and domestic["count"]["qualifying"] == 1
+
+
 def test_summary(server: str) -> None:
     status, body = call(server, "POST", "/summary?as_of=2022-06-30&lang=zh", PROFILE)
     assert status == 200 and "合计25000元" in body["summary"]

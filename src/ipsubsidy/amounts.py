@@ -15,10 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ipsubsidy.engine.python import LeafTrace, trace_condition
-from ipsubsidy.explain import unit_label
+from ipsubsidy.engine.python import tracer
+from ipsubsidy.engine.trace import LeafTrace
+from ipsubsidy.labels import unit_label, yuan
 from ipsubsidy.policy.model import Item
-from ipsubsidy.result import AmountOut, Localized, Reason, UnitOut, yuan
+from ipsubsidy.result import AmountOut, Localized, Reason, UnitOut, trusted
 
 __all__ = ["Payment", "pay"]
 
@@ -40,7 +41,7 @@ def _tier(item: Item, obj: BaseModel, path: str) -> tuple[Decimal | None, list[s
     missing: list[str] = []
     for tier, cond in zip(tiers, item.tiers, strict=True):
         trace: list[LeafTrace] = []
-        truth = trace_condition(cond, obj, trace)
+        truth = tracer(cond)(obj, trace)
         if truth is False:
             continue
         possible.append(tier.amount)
@@ -52,20 +53,38 @@ def _tier(item: Item, obj: BaseModel, path: str) -> tuple[Decimal | None, list[s
     return min(possible), missing, not missing
 
 
+_undecided: dict[int, tuple[Item, AmountOut]] = {}
+
+
+def _undecided_amount(item: Item) -> AmountOut:
+    """The item's amount while its units are undecided: the same in every evaluation (built once; frozen)."""
+    found = _undecided.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
+    spec = item.spec.benefit.amount
+    not_stated = trusted(Localized, zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
+    per_unit, cap = item.stated_amount, item.spec.cap
+    amount = trusted(AmountOut, per_unit=None if per_unit is None else yuan(per_unit), quantity=None,
+                     subtotal=None, not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
+    if len(_undecided) > 20_000:  # policy sets reloaded many times: drop the old ones' entries
+        _undecided.clear()
+    _undecided[id(item)] = (item, amount)  # the item is kept with it, so its id cannot be reused while cached
+    return amount
+
+
 def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool) -> Payment:
     """The amount of ``item`` for ``company``: ``qualifying`` are the counted units (None while the facts
     are undecided); ``paid`` says whether the subtotal is owed now (the item is eligible)."""
     spec = item.spec.benefit.amount
-    collection = item.collection
-    entries: list[Any] = (getattr(company, collection) or []) if collection else []
-    not_stated = Localized(zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
-    per_unit = item.stated_amount
-    shown = None if per_unit is None else yuan(per_unit)
-    cap = item.spec.cap
-    out = Payment(AmountOut(per_unit=shown, quantity=None, subtotal=None, not_stated=not_stated,
-                            cap=None if cap is None else yuan(cap.amount)), [])
+    undecided = _undecided_amount(item)
+    out = Payment(undecided, [])
     if qualifying is None:
         return out
+    collection = item.collection
+    entries: list[Any] = (getattr(company, collection) or []) if collection else []
+    not_stated, shown = undecided.not_stated, undecided.per_unit
+    per_unit = item.stated_amount
+    cap = item.spec.cap
     each: list[tuple[int | None, Decimal | None]] = []  # (unit index or None for the claim, its amount)
     if item.per_unit_paid:
         for i in qualifying:
@@ -74,12 +93,12 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
                 value, missing, settled = _tier(item, entries[i], f"{collection}[{i}].")
                 out.missing += missing
                 if value is None:
-                    out.reasons.append(Reason(zh=f"{unit_label(entries[i], i)}：不属于任何一档，不计入",
+                    out.reasons.append(trusted(Reason, zh=f"{unit_label(entries[i], i)}：不属于任何一档，不计入",
                                               en=f"{unit_label(entries[i], i)}: falls in no tier, not counted"))
                     continue
                 if not settled:
                     name = unit_label(entries[i], i)
-                    out.reasons.append(Reason(zh=f"{name}：档次未定，按可能的最低档{yuan(value)}元计",
+                    out.reasons.append(trusted(Reason, zh=f"{name}：档次未定，按可能的最低档{yuan(value)}元计",
                                               en=f"{name}: tier not settled, valued at the lowest possible, "
                                                  f"{yuan(value)} yuan"))
             each.append((i, value))
@@ -88,22 +107,23 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
         if spec.tiers is not None:
             value, out.missing, settled = _tier(item, company, "")
             if value is not None and not settled:
-                out.reasons.append(Reason(zh=f"档次未定，按可能的最低档{yuan(value)}元计",
+                out.reasons.append(trusted(Reason, zh=f"档次未定，按可能的最低档{yuan(value)}元计",
                                           en=f"tier not settled, valued at the lowest possible, {yuan(value)} yuan"))
         each.append((None, value))
     if item.per_unit_paid:
-        units = [UnitOut(collection=collection or "", index=i, label=unit_label(entries[i], i),
+        units = [trusted(UnitOut, collection=collection or "", index=i, label=unit_label(entries[i], i),
                          amount=None if v is None else yuan(v)) for i, v in each if i is not None]
     else:  # paid once per claim: the units that qualify it are shown, with no amount of their own
-        units = [UnitOut(collection=collection or "", index=i, label=unit_label(entries[i], i))
+        units = [trusted(UnitOut, collection=collection or "", index=i, label=unit_label(entries[i], i))
                  for i in qualifying] if collection else []
     quantity = len(each)
     stated = [v for _, v in each if v is not None]
     subtotal = sum(stated, Decimal(0)) if paid and spec.not_stated is None and len(stated) == quantity else None
     if subtotal is not None and cap is not None:
         subtotal = _capped(item, entries, each, subtotal, out)
-    out.amount = AmountOut(per_unit=shown, quantity=quantity, subtotal=None if subtotal is None else yuan(subtotal),
-                           not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
+    out.amount = trusted(AmountOut,
+        per_unit=shown, quantity=quantity, subtotal=None if subtotal is None else yuan(subtotal),
+        not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
     out.units = units
     return out
 
@@ -114,7 +134,7 @@ def _capped(item: Item, entries: list[Any], each: list[tuple[int | None, Decimal
     assert cap is not None
     if cap.per == "claimant":
         if subtotal > cap.amount:
-            out.reasons.append(Reason(
+            out.reasons.append(trusted(Reason,
                 zh=f"单个申请人最高不超过{yuan(cap.amount)}元：按{yuan(cap.amount)}元计(未封顶为{yuan(subtotal)}元)",
                 en=f"capped at {yuan(cap.amount)} yuan per claimant (uncapped {yuan(subtotal)} yuan)",
                 value=yuan(subtotal), threshold=yuan(cap.amount)))
@@ -131,7 +151,7 @@ def _capped(item: Item, entries: list[Any], each: list[tuple[int | None, Decimal
     total = Decimal(0)
     for year, amount in sorted(by_year.items()):
         if amount > cap.amount:
-            out.reasons.append(Reason(
+            out.reasons.append(trusted(Reason,
                 zh=f"{year}年度最高不超过{yuan(cap.amount)}元：按{yuan(cap.amount)}元计(未封顶为{yuan(amount)}元)",
                 en=f"{year}: capped at {yuan(cap.amount)} yuan a year (uncapped {yuan(amount)} yuan)",
                 value=yuan(amount), threshold=yuan(cap.amount)))

@@ -6,13 +6,14 @@ JSON-serialisable (``result.model_dump_json()``); money is a string of yuan, exa
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from enum import StrEnum
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ipsubsidy.errors import UnknownItemError, suggest
-from ipsubsidy.policy.schema import BenefitClass
+from ipsubsidy.labels import Bilingual, yuan
+from ipsubsidy.status import CLASS_LABELS, HOLDS, STATUS_LABELS, BenefitClass, Status, label
 
 __all__ = [
     "CLASS_LABELS",
@@ -30,80 +31,18 @@ __all__ = [
     "Status",
     "UnitOut",
     "label",
+    "trusted",
     "yuan",
 ]
-
-
-def yuan(amount: Decimal) -> str:
-    """Exact yuan as text: '35000', '1234.50'."""
-    text = f"{amount.quantize(Decimal('0.01')):f}"
-    return text.removesuffix(".00")
-
-
-class Status(StrEnum):
-    """An item's answer. Only a claimable item can be ``eligible``; the last four say what a non-claimable
-    item whose facts hold is, while its document is open."""
-
-    eligible = "eligible"                    # 可申请: apply and get it
-    needs_info = "needs_info"                # 待补充信息: a deciding fact is unknown
-    not_eligible = "not_eligible"            # 不符合: a condition fails
-    expired = "expired"                      # 已截止: the document closed before as_of
-    not_yet_in_force = "not_yet_in_force"    # 尚未施行: the document is not yet issued or in force
-    candidate = "candidate"                  # 可参与评选: the authority selects; the claimant is a candidate
-    service_available = "service_available"  # 可使用的服务: an open service or training, nothing to claim
-    encouraged = "encouraged"                # 政策鼓励: encouraged, no benefit attached
-    policy_pending = "policy_pending"        # 政策待制定: the city has still to make the policy
-
-
-#: the status a non-claimable item takes when its facts hold and its document is open
-HOLDS: dict[BenefitClass, Status] = {
-    BenefitClass.claimable: Status.eligible,
-    BenefitClass.selection: Status.candidate,
-    BenefitClass.service: Status.service_available,
-    BenefitClass.encouraged: Status.encouraged,
-    BenefitClass.not_yet_made: Status.policy_pending,
-}
-
-
-#: how a status reads to a person, (zh, en); the CLI, reports, the console and summaries all use these
-STATUS_LABELS: dict[Status, tuple[str, str]] = {
-    Status.eligible: ("可申请", "eligible"),
-    Status.needs_info: ("待补充信息", "needs information"),
-    Status.not_eligible: ("不符合", "not eligible"),
-    Status.expired: ("已截止", "closed"),
-    Status.not_yet_in_force: ("尚未施行", "not yet in force"),
-    Status.candidate: ("可参与评选", "candidate for selection"),
-    Status.service_available: ("可使用的服务", "service available"),
-    Status.encouraged: ("政策鼓励", "encouraged"),
-    Status.policy_pending: ("政策待制定", "policy not yet made"),
-}
-
-#: how a benefit class reads to a person, (zh, en)
-CLASS_LABELS: dict[BenefitClass, tuple[str, str]] = {
-    BenefitClass.claimable: ("可申请的资金或优惠", "claimable benefit"),
-    BenefitClass.selection: ("评选、推荐或培育", "selection by the authority"),
-    BenefitClass.service: ("公共服务或培训", "public service or training"),
-    BenefitClass.encouraged: ("鼓励事项", "encouragement"),
-    BenefitClass.not_yet_made: ("尚待制定的政策", "policy yet to be made"),
-}
-
-
-def label(entry: Status | BenefitClass, lang: str) -> str:
-    """A status or class as a person reads it, in ``lang`` (zh or en)."""
-    pair = STATUS_LABELS[entry] if isinstance(entry, Status) else CLASS_LABELS[entry]
-    return pair[1] if lang == "en" else pair[0]
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Localized(_Out):
+class Localized(Bilingual, _Out):
     zh: str
     en: str
-
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
 
 class AmountOut(_Out):
@@ -115,7 +54,7 @@ class AmountOut(_Out):
     cap: str | None = Field(default=None, description="the most one claimant is paid (per claimant or per year), yuan")
 
 
-class AlternativeOut(_Out):
+class AlternativeOut(Bilingual, _Out):
     """Another reading the text allows, with the amount it would give; never counted in ``total``."""
 
     zh: str
@@ -123,9 +62,6 @@ class AlternativeOut(_Out):
     per_unit: str = Field(description="yuan per award under this reading")
     quantity: int | None = Field(description="awards under this reading; null when not decided")
     subtotal: str | None = Field(description="per_unit × quantity, for an eligible item")
-
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
 
 class UnitOut(_Out):
@@ -142,7 +78,7 @@ class CitationOut(_Out):
     sentence: str = Field(description="the whole sentence of the source in which the quote lies")
 
 
-class Shortfall(_Out):
+class Shortfall(Bilingual, _Out):
     """The smallest change of one fact that would satisfy a failed numeric comparison, exact."""
 
     zh: str
@@ -153,11 +89,8 @@ class Shortfall(_Out):
     unit: str = Field(description="yuan, days, or count")
     target: str = Field(description="the value the field must reach")
 
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
-
-class Reason(_Out):
+class Reason(Bilingual, _Out):
     """Why an item has its status: the condition, the value seen and the threshold."""
 
     zh: str
@@ -166,9 +99,6 @@ class Reason(_Out):
     value: str | None = None
     threshold: str | None = None
     shortfall: Shortfall | None = Field(default=None, description="for a failed numeric threshold: what would qualify")
-
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
 
 class ItemResult(_Out):
@@ -193,7 +123,7 @@ class ItemResult(_Out):
     notes: list[Localized] = Field(default_factory=list)
 
 
-class Question(_Out):
+class Question(Bilingual, _Out):
     """A fact worth asking: it can still change an outcome of an item whose money can still be claimed."""
 
     path: str = Field(description="the field path, as in an item's missing list (patents[0].grant_date)")
@@ -203,9 +133,6 @@ class Question(_Out):
     money: str = Field(description="stated yuan the answer could still unlock (0 when no amount is stated)")
     zh: str
     en: str
-
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
 
 class Result(_Out):
@@ -245,3 +172,40 @@ class Result(_Out):
             if entry.id == item_id:
                 return entry
         raise UnknownItemError(item_id, suggest(item_id, [e.id for e in entries]))
+
+
+M = TypeVar("M", bound=BaseModel)
+_setattr = object.__setattr__
+_layouts: dict[type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]] = {}
+
+
+def _layout(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
+    """Every field in order with its default (None for a required one), and the fields with a factory."""
+    found = _layouts.get(cls)
+    if found is None:
+        template: dict[str, Any] = {}
+        factories: list[tuple[str, Callable[[], Any]]] = []
+        for name, info in cls.model_fields.items():
+            factory = info.default_factory
+            if factory is not None:
+                factories.append((name, factory))  # type: ignore[arg-type]
+            template[name] = None if info.is_required() or factory is not None else info.default
+        found = _layouts[cls] = (template, tuple(factories))
+    return found
+
+
+def trusted(cls: type[M], **values: Any) -> M:
+    """``cls`` from values the engine built itself, already of the fields' types: what ``model_construct``
+    does (defaults filled, no validation), without its per-call alias handling. Not for outside data."""
+    template, factories = _layout(cls)
+    fields = template.copy()  # the fields' order, then the values given
+    fields.update(values)
+    for name, factory in factories:
+        if name not in values:
+            fields[name] = factory()
+    model = cls.__new__(cls)
+    _setattr(model, "__dict__", fields)
+    _setattr(model, "__pydantic_fields_set__", set(values))
+    _setattr(model, "__pydantic_extra__", None)
+    _setattr(model, "__pydantic_private__", None)
+    return model

@@ -128,7 +128,7 @@ def _start_child(evaluator: Evaluator) -> None:
     _child_evaluator = evaluator
 
 
-def _answer_in_child(body: bytes, as_of: dt.date | None, lang: str | None) -> tuple[int, Any]:
+def _answer_in_child(body: bytes, as_of: dt.date | None, lang: str | None, trace: bool = False) -> tuple[int, Any]:
     """Evaluate a large body in the helper process: (200, JSON text or summary) or (422, problems)."""
     assert _child_evaluator is not None
     try:
@@ -138,7 +138,7 @@ def _answer_in_child(body: bytes, as_of: dt.date | None, lang: str | None) -> tu
         bad = _bad_text(profile)
         if bad is not None:
             raise ProfileError([(bad, "text is not valid Unicode (a lone surrogate)")])
-        result = _child_evaluator.evaluate(parse_profile(profile), as_of)
+        result = _child_evaluator.evaluate(parse_profile(profile), as_of, trace=trace)
     except JsonInputError as exc:
         return 422, [(exc.field or "(profile)", str(exc))]
     except TextFileError as exc:
@@ -158,7 +158,8 @@ class _HeavyLane:
         self.pool: ProcessPoolExecutor | None = None
         self.slots = asyncio.Semaphore(HEAVY_SLOTS)
 
-    async def answer(self, request: Request, body: bytes, as_of: dt.date | None, lang: str | None) -> Any:
+    async def answer(self, request: Request, body: bytes, as_of: dt.date | None, lang: str | None,
+                     trace: bool = False) -> Any:
         if self.slots.locked():
             return JSONResponse({"detail": "busy with large requests; retry shortly"}, status_code=503,
                                 headers={"Retry-After": "2"})
@@ -169,7 +170,7 @@ class _HeavyLane:
                 self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                                 initializer=_start_child, initargs=(self.evaluator,))
             status, answer = await asyncio.get_running_loop().run_in_executor(
-                self.pool, _answer_in_child, body, as_of, lang)
+                self.pool, _answer_in_child, body, as_of, lang, trace)
         if status != 200:
             if isinstance(answer, str):
                 return _problem(status, answer)
@@ -311,7 +312,7 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
     async def _library(_request: Request, exc: IpSubsidyError) -> JSONResponse:
         return _problem(422, str(exc))
 
-    def _evaluate(body: bytes, as_of: dt.date | None) -> Result:
+    def _evaluate(body: bytes, as_of: dt.date | None, trace: bool = False) -> Result:
         try:
             profile = load_json(body)
         except JsonInputError as exc:
@@ -323,10 +324,12 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
         bad = _bad_text(profile)
         if bad is not None:
             raise ProfileError([(bad, "text is not valid Unicode (a lone surrogate)")])
-        return engine.evaluate(parse_profile(profile), as_of)
+        return engine.evaluate(parse_profile(profile), as_of, trace=trace)
 
     profile_body = {"requestBody": {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}}
     query_checked = [Depends(_only("as_of", "lang"))]
+    evaluate_checked = [Depends(_only("as_of", "lang", "trace"))]
+    trace_query = Query(False, description="add every item's trace: each comparison, the value seen, the outcome")
     as_of_query = Query(None, description="evaluation date YYYY-MM-DD (default: today)")
     lang_query = Query("zh", description="language of the summary (the JSON carries zh and en)")
 
@@ -335,16 +338,16 @@ def create_app(evaluator: Evaluator | None = None, backend: BackendName = "auto"
                          400: {"description": "the body is not readable as JSON text (e.g. not UTF-8)"},
                          413: {"description": "the body is larger than the service accepts"},
                          422: {"description": "invalid profile: detail lists field paths"}},
-              openapi_extra=profile_body, dependencies=query_checked)
+              openapi_extra=profile_body, dependencies=evaluate_checked)
     async def evaluate(request: Request, as_of: dt.date | None = as_of_query,
-                       lang: Literal["zh", "en"] = lang_query) -> Response:
+                       lang: Literal["zh", "en"] = lang_query, trace: bool = trace_query) -> Response:
         body = await request.body()
         if len(body) > HEAVY_BYTES:
-            answer = await heavy.answer(request, body, as_of, None)
+            answer = await heavy.answer(request, body, as_of, None, trace)
             if isinstance(answer, Response):
                 return answer
             return Response(answer, media_type=JSON, headers={"Content-Language": lang})
-        result = await run_in_threadpool(_evaluate, body, as_of)
+        result = await run_in_threadpool(_evaluate, body, as_of, trace)
         return Response(result.model_dump_json(indent=2), media_type=JSON, headers={"Content-Language": lang})
 
     @app.post("/summary", summary="A profile's result as plain sentences to read aloud",

@@ -23,9 +23,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ipsubsidy.engine.python import LeafTrace
+from ipsubsidy.engine.trace import LeafTrace
+from ipsubsidy.labels import field_label, percent, yuan
 from ipsubsidy.policy.conditions import Compare
-from ipsubsidy.result import Shortfall, yuan
+from ipsubsidy.result import Shortfall, trusted
 
 __all__ = ["ceil_to_fen", "count_shortfall", "floor_to_fen", "shortfall"]
 
@@ -40,18 +41,6 @@ def ceil_to_fen(value: Fraction) -> Decimal:
 def floor_to_fen(value: Fraction) -> Decimal:
     """The greatest whole number of fen ≤ value, in yuan."""
     return Decimal(math.floor(value * 100)) / 100
-
-
-def _label(model: type[BaseModel], name: str, lang: str) -> str:
-    from ipsubsidy.explain import field_label  # explain imports this module
-
-    return field_label(model, name, lang)
-
-
-def _percent(ratio: Fraction) -> str:
-    from ipsubsidy.explain import percent  # explain imports this module
-
-    return percent(ratio)
 
 
 def _target(op: str, threshold: Any, step: Any) -> Any:
@@ -87,7 +76,7 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
     word_zh, word_en = ("增加", "rise") if rising else ("减少", "fall")
     direction = "increase" if rising else "decrease"
     field = f"{path}{leaf.fact}"
-    zh_name, en_name = _label(model, leaf.fact, "zh"), _label(model, leaf.fact, "en")
+    zh_name, en_name = field_label(model, leaf.fact, "zh"), field_label(model, leaf.fact, "en")
     if leaf.ratio_to is not None:
         numerator, denominator = getattr(obj, leaf.fact), getattr(obj, leaf.ratio_to)
         if numerator is None or denominator is None or denominator == 0:
@@ -96,11 +85,11 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
         if target < 0:
             return None
         change = abs(target - numerator)
-        pct = _percent(leaf.value)
-        other_zh, other_en = _label(model, leaf.ratio_to, "zh"), _label(model, leaf.ratio_to, "en")
+        pct = percent(leaf.value)
+        other_zh, other_en = field_label(model, leaf.ratio_to, "zh"), field_label(model, leaf.ratio_to, "en")
         czh, cen = _money_text(change)
         tzh, ten = _money_text(target)
-        return Shortfall(
+        return trusted(Shortfall,
             zh=f"{prefix}{zh_name}须{word_zh}{czh}(至{tzh})，占{other_zh}比方能达到{pct}",
             en=f"{prefix}{en_name} must {word_en} by {cen} (to {ten}) to reach {pct} of {other_en}",
             field=field, direction=direction, change=yuan(change), unit="yuan",
@@ -110,7 +99,7 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
         target = _target(leaf.op, leaf.value, FEN)
         czh, cen = _money_text(abs(target - value))
         tzh, ten = _money_text(target)
-        return Shortfall(zh=f"{prefix}{zh_name}须{word_zh}{czh}(至{tzh})",
+        return trusted(Shortfall, zh=f"{prefix}{zh_name}须{word_zh}{czh}(至{tzh})",
                          en=f"{prefix}{en_name} must {word_en} by {cen} (to {ten})",
                          field=field, direction=direction,
                          change=yuan(abs(target - value)), unit="yuan", target=yuan(target))
@@ -119,7 +108,7 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
         days = abs((target_day - value).days)
         when_zh = "不早于" if rising else "不晚于"
         when_en = "on or after" if rising else "on or before"
-        return Shortfall(zh=f"{prefix}{zh_name}须{when_zh}{target_day}(相差{days}天)",
+        return trusted(Shortfall, zh=f"{prefix}{zh_name}须{when_zh}{target_day}(相差{days}天)",
                          en=f"{prefix}{en_name} must be {when_en} {target_day} ({days} days)",
                          field=field, direction=direction, change=str(days),
                          unit="days", target=target_day.isoformat())
@@ -128,7 +117,7 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
         change_n = abs(target_n - value)
         if leaf.count:
             zh_name, en_name = f"{zh_name}数量", f"number of {en_name}"
-        return Shortfall(zh=f"{prefix}{zh_name}须{word_zh}{change_n}(至{target_n})",
+        return trusted(Shortfall, zh=f"{prefix}{zh_name}须{word_zh}{change_n}(至{target_n})",
                          en=f"{prefix}{en_name} must {word_en} by {change_n} (to {target_n})",
                          field=field, direction=direction, change=str(change_n),
                          unit="count", target=str(target_n))
@@ -138,6 +127,6 @@ def shortfall(trace: LeafTrace, obj: BaseModel, model: type[BaseModel], prefix: 
 def count_shortfall(collection: str, label_zh: str, label_en: str, have: int, need: int) -> Shortfall:
     """Fewer qualifying units than an item counts: how many more would qualify."""
     more = need - have
-    return Shortfall(zh=f"还需{more}项符合条件的{label_zh}(至少{need}项)",
+    return trusted(Shortfall, zh=f"还需{more}项符合条件的{label_zh}(至少{need}项)",
                      en=f"{more} more qualifying {label_en} needed (at least {need})",
                      field=collection, direction="increase", change=str(more), unit="count", target=str(need))

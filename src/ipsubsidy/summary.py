@@ -11,8 +11,13 @@ amount; what is pending, the money at stake and the question that decides the mo
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from ipsubsidy.result import ItemResult, Result, Status, label, yuan
+from ipsubsidy.labels import yuan
+from ipsubsidy.status import Status, label
+
+if TYPE_CHECKING:  # result.py calls this module; it needs result's classes only for the type checker
+    from ipsubsidy.result import ItemResult, Result
 
 __all__ = ["summarise", "summarise_short"]
 

@@ -23,8 +23,11 @@ import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.facts import FactEncoder, ratio_field
-from ipsubsidy.engine.logic import TV, ItemDecision
+from ipsubsidy.engine.logic import TV
+from ipsubsidy.engine.python import tracer
+from ipsubsidy.engine.trace import DeferredTrace
 from ipsubsidy.errors import BackendUnavailableError
 from ipsubsidy.policy.conditions import NEGATED, All, Any_, Compare, Condition, Not
 from ipsubsidy.policy.model import Item, PolicySet
@@ -140,6 +143,29 @@ def _reset_after_fork() -> None:
 os.register_at_fork(after_in_child=_reset_after_fork)
 
 
+_HEAD = '":{"m":{"id":"'
+
+
+def _fired(message: str) -> Iterable[tuple[str, str]]:
+    """(rule, fact id) of one action message: ``{"RULE":{"m":{"id":"ID",...}}}``, the fact as we posted it.
+
+    The message carries the fact's own JSON text, which this module wrote with ``"id"`` first and compact
+    separators, so rule and id are read by position; any other shape is parsed as JSON."""
+    end = message.find('"', 2)
+    if message.startswith('{"', 0) and message.startswith(_HEAD, end) and message.count('{"m":') == 1:
+        start = end + len(_HEAD)
+        return ((message[2:end], message[start:message.index('"', start)]),)
+    return [(rule, bound["m"]["id"]) for rule, bound in json.loads(message).items()]
+
+
+def _truth(true: str, false: str, constant: TV, fact_id: str, fired: set[tuple[str, str]]) -> TV:
+    if constant is not None:
+        return constant
+    if (true, fact_id) in fired:
+        return True
+    return False if (false, fact_id) in fired else None
+
+
 class _Ruleset:
     """One compiled ruleset over some items, with its own lock, fixed session id and fact encoder."""
 
@@ -152,6 +178,9 @@ class _Ruleset:
         self.encoder = FactEncoder(self.items)
         definition, self._constants = compile_ruleset(self.items, self.encoder)
         self._index = {item.id: n for n, item in enumerate(self.items)}
+        # per item, computed once: its rule names, which of them are constants, its collection and tracers
+        self._plan = {item.id: self._item_plan(n, item) for n, item in enumerate(self.items)}
+        self._known = {id(item): item for item in self.items}  # this set's Item objects, looked up by identity
         self._lock = threading.Lock()
         self._definition = json.dumps(definition, ensure_ascii=False)
         self._handle: int | None = _dre.create_ruleset(name, self._definition)
@@ -166,22 +195,30 @@ class _Ruleset:
             self.name = f"{self.name}.fork{os.getpid()}"
             self._handle = _dre.create_ruleset(self.name, self._definition)
 
+    def _item_plan(self, n: int, item: Item) -> tuple[Any, ...]:
+        def keys(scope: str) -> tuple[str, str, TV]:
+            """The rule proving the condition true, the one proving it false, and its value if constant."""
+            true, false = f"i{n}_{scope}T", f"i{n}_{scope}F"
+            constant = True if self._constants.get(true) else False if self._constants.get(false) else None
+            return true, false, constant
+        return keys("p"), keys("u"), item.collection, tracer(item.qualifies), tracer(item.unit_condition)
+
     def holds(self, items: list[Item]) -> bool:
-        return all(item.id in self._index for item in items)
+        known = self._known
+        return all(known.get(id(item)) is item or item.id in self._index for item in items)
 
     def _fire(self, facts: list[dict[str, Any]]) -> set[tuple[str, str]]:
         """Assert the facts, run every action, return (rule, fact id) pairs, and delete the state."""
         assert _dre is not None and self._handle is not None
         fired: set[tuple[str, str]] = set()
         handle = self._handle
-        result = _dre.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
+        result = _dre.assert_facts(handle, json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
         state = result[1] if isinstance(result, tuple) else result
         try:
             action = _dre.start_action_for_state(handle, state)
             message = action[1] if action else None
             while message:
-                for rule, bound in json.loads(message).items():
-                    fired.add((rule, bound["m"]["id"]))
+                fired.update(_fired(message))
                 message = _dre.complete_and_start_action(handle, state)
         finally:
             _dre.delete_state(handle, self._SID)
@@ -194,21 +231,20 @@ class _Ruleset:
                 raise BackendUnavailableError("this backend was closed")
             fired = self._fire(facts)
         out: dict[str, ItemDecision] = {}
+        company_id = ids["company"][0]
+        plan = self._plan
         for item in items:
-            n = self._index[item.id]
-            profile = self._truth(n, "p", ids["company"][0], fired)
+            item_id = item.id
+            (p_true, p_false, p_constant), (u_true, u_false, u_constant), collection, on_profile, on_unit = \
+                plan[item_id]
+            profile = _truth(p_true, p_false, p_constant, company_id, fired)
             units: tuple[TV, ...] = ()
-            if item.collection is not None:
-                units = tuple(self._truth(n, "u", fact_id, fired) for fact_id in ids.get(item.collection, []))
-            out[item.id] = ItemDecision(profile, units)
+            entries: Sequence[Any] = ()
+            if collection is not None:
+                units = tuple(_truth(u_true, u_false, u_constant, i, fired) for i in ids.get(collection, ()))
+                entries = getattr(company, collection) or ()
+            out[item_id] = ItemDecision(profile, units, DeferredTrace(company, on_profile, entries, on_unit))
         return out
-
-    def _truth(self, n: int, scope: str, fact_id: str, fired: set[tuple[str, str]]) -> TV:
-        for positive in (True, False):
-            key = f"i{n}_{scope}{'T' if positive else 'F'}"
-            if self._constants.get(key) is True or (key, fact_id) in fired:
-                return positive
-        return None
 
     def close(self) -> None:
         with self._lock:

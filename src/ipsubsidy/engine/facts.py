@@ -83,6 +83,15 @@ class FactEncoder:
             for scope, cond in scopes:
                 read.setdefault(scope, set()).update(leaf.fact for leaf in leaves(cond))
         self._read = read
+        self._fields: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {}
+
+    def _sent(self, model: type[BaseModel], scope: str) -> tuple[str, ...]:
+        """The fields of ``model`` some condition of ``scope`` reads, in the model's order (computed once)."""
+        found = self._fields.get((model, scope))
+        if found is None:
+            read = self._read.get(scope, set())
+            found = self._fields[model, scope] = tuple(name for name in model.model_fields if name in read)
+        return found
 
     @staticmethod
     def value(value: Any) -> Any:
@@ -101,11 +110,8 @@ class FactEncoder:
         return value
 
     def _fact(self, model: BaseModel, scope: str, fact_id: str, sid: str) -> dict[str, Any]:
-        fact: dict[str, Any] = {"id": fact_id, "sid": sid, "t": scope}
-        read = self._read.get(scope, set())
-        for name in type(model).model_fields:
-            if name not in read:
-                continue
+        fact: dict[str, Any] = {"id": fact_id, "sid": sid, "t": scope}  # "id" first: durable.py reads it there
+        for name in self._sent(type(model), scope):
             raw = getattr(model, name)
             if raw is None:
                 continue

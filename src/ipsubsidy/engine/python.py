@@ -1,67 +1,45 @@
-"""The plain-Python backend: evaluates condition trees on the profile's own exact values.
+"""The plain-Python backend: condition trees compiled once to closures that decide and trace in one pass.
 
-It is the reference the durable-rules backend is proved against, the fallback where durable-rules
-cannot be installed, and the source of every explanation (each leaf with the value it saw).
+It is the reference the durable-rules backend is proved against and the fallback where durable-rules
+cannot be installed. A compiled condition (``compile_tracer``) returns the condition's truth and appends
+every leaf's trace (engine/trace.py) to a list: the value it saw, the outcome and the missing facts, with
+no short cut, so the decision and its explanation come from the same evaluation. ``trace_condition`` is
+the same semantics interpreted from the tree, kept as the reference the compiled form is tested against.
 """
 
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel
 
-from ipsubsidy.engine.logic import TV, ItemDecision, all3, any3, not3
-from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not
+from ipsubsidy.engine.decision import ItemDecision
+from ipsubsidy.engine.logic import TV, all3, any3, not3
+from ipsubsidy.engine.trace import LeafTrace, RecordedTrace, Tracer
+from ipsubsidy.policy.conditions import All, Compare, Condition, Not
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company
 
-__all__ = ["LeafTrace", "PythonBackend", "compile_condition", "decide", "evaluate_condition", "trace_condition"]
+__all__ = ["LeafTrace", "PythonBackend", "compile_tracer", "trace_condition", "tracer"]
 
-
-@dataclass(frozen=True)
-class LeafTrace:
-    """One comparison as evaluated: the value seen (None when unknown) and its outcome."""
-
-    leaf: Compare
-    value: Any
-    outcome: TV
-    missing: tuple[str, ...] = ()
-    zero_denominator: bool = False
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
-
-
-def _compare(value: Any, op: str, threshold: Any) -> bool:
-    if op == "eq":
-        return bool(value == threshold)
-    if op == "ne":
-        return bool(value != threshold)
-    if op == "in":
-        return value in threshold
-    if op == "not_in":
-        return value not in threshold
-    if op == "ge":
-        return bool(value >= threshold)
-    if op == "gt":
-        return bool(value > threshold)
-    if op == "le":
-        return bool(value <= threshold)
-    return bool(value < threshold)
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
+    "lt": operator.lt, "in": lambda v, t: v in t, "not_in": lambda v, t: v not in t,
+}
 
 
 def _leaf(leaf: Compare, obj: BaseModel) -> LeafTrace:
+    compare = _OPERATORS[leaf.op]
     raw = getattr(obj, leaf.fact)
     if leaf.count:
         if raw is None:
             return LeafTrace(leaf, None, None, (leaf.fact,))
-        return LeafTrace(leaf, len(raw), _compare(len(raw), leaf.op, leaf.value))
+        return LeafTrace(leaf, len(raw), bool(compare(len(raw), leaf.value)))
     if leaf.ratio_to is not None:
         den = getattr(obj, leaf.ratio_to)
         missing = tuple(name for name, v in ((leaf.fact, raw), (leaf.ratio_to, den)) if v is None)
@@ -70,15 +48,15 @@ def _leaf(leaf: Compare, obj: BaseModel) -> LeafTrace:
         if den == 0:
             return LeafTrace(leaf, None, False, zero_denominator=True)
         ratio = Fraction(raw) / Fraction(den)
-        return LeafTrace(leaf, ratio, _compare(ratio, leaf.op, leaf.value))
+        return LeafTrace(leaf, ratio, bool(compare(ratio, leaf.value)))
     if raw is None:
         return LeafTrace(leaf, None, None, (leaf.fact,))
-    value = _plain(raw)
-    return LeafTrace(leaf, value, _compare(value, leaf.op, leaf.value))
+    value = raw.value if isinstance(raw, Enum) else raw
+    return LeafTrace(leaf, value, bool(compare(value, leaf.value)))
 
 
 def trace_condition(cond: Condition, obj: BaseModel, out: list[LeafTrace]) -> TV:
-    """Evaluate ``cond`` on ``obj``; append every leaf's trace to ``out`` (no short cut, for explanations)."""
+    """Evaluate ``cond`` on ``obj`` from its tree; append every leaf's trace to ``out`` (the reference form)."""
     if isinstance(cond, Compare):
         trace = _leaf(cond, obj)
         out.append(trace)
@@ -89,93 +67,116 @@ def trace_condition(cond: Condition, obj: BaseModel, out: list[LeafTrace]) -> TV
     return all3(values) if isinstance(cond, All) else any3(values)
 
 
-def evaluate_condition(cond: Condition, obj: BaseModel) -> TV:
-    """Evaluate ``cond`` on ``obj`` with short cuts (Kleene logic)."""
-    if isinstance(cond, Compare):
-        return _leaf(cond, obj).outcome
-    if isinstance(cond, Not):
-        return not3(evaluate_condition(cond.child, obj))
-    if isinstance(cond, All):
-        return all3(evaluate_condition(child, obj) for child in cond.children)
-    assert isinstance(cond, Any_)
-    return any3(evaluate_condition(child, obj) for child in cond.children)
-
-
-Check = Callable[[BaseModel], TV]
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
-    "lt": operator.lt, "in": lambda v, t: v in t, "not_in": lambda v, t: v not in t,
-}
-
-
-def _compile_leaf(leaf: Compare) -> Check:
+def _compile_leaf(leaf: Compare) -> Tracer:
     name, threshold, compare = leaf.fact, leaf.value, _OPERATORS[leaf.op]
+    unknown = LeafTrace(leaf, None, None, (name,))  # immutable: one record serves every evaluation
+    new, kind = tuple.__new__, LeafTrace  # a LeafTrace made by tuple's C constructor: no Python frame per leaf
     if leaf.count:
-        def count(obj: BaseModel) -> TV:
+        def count(obj: BaseModel, out: list[LeafTrace]) -> TV:
             raw = getattr(obj, name)
-            return None if raw is None else compare(len(raw), threshold)
+            if raw is None:
+                out.append(unknown)
+                return None
+            n = len(raw)
+            outcome = bool(compare(n, threshold))
+            out.append(new(kind, (leaf, n, outcome, (), False)))
+            return outcome
         return count
     if leaf.ratio_to is not None:
         other = leaf.ratio_to
+        undefined = LeafTrace(leaf, None, False, zero_denominator=True)
+        missing = {(True, False): LeafTrace(leaf, None, None, (name,)),
+                   (False, True): LeafTrace(leaf, None, None, (other,)),
+                   (True, True): LeafTrace(leaf, None, None, (name, other))}
 
-        def ratio(obj: BaseModel) -> TV:
+        def ratio(obj: BaseModel, out: list[LeafTrace]) -> TV:
             num, den = getattr(obj, name), getattr(obj, other)
             if num is None or den is None:
+                out.append(missing[num is None, den is None])
                 return None
-            return False if den == 0 else compare(Fraction(num) / Fraction(den), threshold)
+            if den == 0:
+                out.append(undefined)
+                return False
+            value = Fraction(num) / Fraction(den)
+            outcome = bool(compare(value, threshold))
+            out.append(new(kind, (leaf, value, outcome, (), False)))
+            return outcome
         return ratio
 
-    def plain(obj: BaseModel) -> TV:
+    def plain(obj: BaseModel, out: list[LeafTrace]) -> TV:
         raw = getattr(obj, name)
-        return None if raw is None else compare(_plain(raw), threshold)
+        if raw is None:
+            out.append(unknown)
+            return None
+        value = raw.value if isinstance(raw, Enum) else raw
+        outcome = bool(compare(value, threshold))
+        out.append(new(kind, (leaf, value, outcome, (), False)))
+        return outcome
     return plain
 
 
-def compile_condition(cond: Condition) -> Check:
-    """A closure with the semantics of ``evaluate_condition``, built once so evaluation does no dispatch."""
+def compile_tracer(cond: Condition) -> Tracer:
+    """A closure with the semantics of ``trace_condition``, built once so evaluation does no dispatch."""
     if isinstance(cond, Compare):
         return _compile_leaf(cond)
     if isinstance(cond, Not):
-        child = compile_condition(cond.child)
-        return lambda obj: not3(child(obj))
-    children = tuple(compile_condition(c) for c in cond.children)
+        child = compile_tracer(cond.child)
+        return lambda obj, out: not3(child(obj, out))
+    children = tuple(compile_tracer(c) for c in cond.children)
     if not children:
         empty: TV = isinstance(cond, All)  # all() of nothing holds, any() of nothing does not
-        return lambda obj: empty
-    combine = all3 if isinstance(cond, All) else any3
+        return lambda obj, out: empty
     if len(children) == 1:
         return children[0]
-    return lambda obj: combine(child(obj) for child in children)
+    combine = all3 if isinstance(cond, All) else any3
+    return lambda obj, out: combine([child(obj, out) for child in children])
 
 
-def decide(item: Item, company: Company) -> ItemDecision:
-    """One item, interpreted from its tree: the reference the compiled and durable-rules forms are tested on."""
-    profile = evaluate_condition(item.qualifies, company)
-    if item.collection is None:
-        return ItemDecision(profile)
-    entries = getattr(company, item.collection) or ()
-    return ItemDecision(profile, tuple(evaluate_condition(item.unit_condition, e) for e in entries))
+_tracers: dict[int, tuple[Condition, Tracer]] = {}
+_tracers_lock = threading.Lock()
+
+
+def tracer(cond: Condition) -> Tracer:
+    """The compiled tracer of a condition of a loaded policy (compiled on first use, then kept)."""
+    found = _tracers.get(id(cond))
+    if found is not None and found[0] is cond:
+        return found[1]
+    compiled = compile_tracer(cond)
+    with _tracers_lock:  # the condition is kept with its closure, so its id cannot be reused while cached
+        if len(_tracers) > 50_000:  # policy sets reloaded many times: drop the old ones' entries (a backend
+            _tracers.clear()        # keeps the tracers it was built with)
+        _tracers[id(cond)] = (cond, compiled)
+    return compiled
 
 
 class PythonBackend:
-    """Evaluates every item of a policy set in plain Python, from closures compiled once. Thread-safe."""
+    """Decides every item of a policy set in plain Python, from tracers compiled once. Thread-safe."""
 
     name = "python"
 
     def __init__(self, policies: PolicySet) -> None:
         self.policies = policies
-        self._compiled = {item.id: (compile_condition(item.qualifies), item.collection,
-                                    compile_condition(item.unit_condition)) for item in policies.items}
+        self._compiled = {item.id: (tracer(item.qualifies), item.collection, tracer(item.unit_condition))
+                          for item in policies.items}
 
     def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
         out: dict[str, ItemDecision] = {}
+        compiled = self._compiled
         for item in items:
-            qualifies, collection, unit = self._compiled[item.id]
+            qualifies, collection, unit = compiled[item.id]
+            leaves: list[LeafTrace] = []
+            truth = qualifies(company, leaves)
             if collection is None:
-                out[item.id] = ItemDecision(qualifies(company))
-            else:
-                entries = getattr(company, collection) or ()
-                out[item.id] = ItemDecision(qualifies(company), tuple(unit(e) for e in entries))
+                out[item.id] = ItemDecision(truth, (), RecordedTrace(tuple(leaves)))
+                continue
+            entries = getattr(company, collection) or ()
+            truths: list[TV] = []
+            unit_leaves = []
+            for entry in entries:
+                mine: list[LeafTrace] = []
+                truths.append(unit(entry, mine))
+                unit_leaves.append(tuple(mine))
+            out[item.id] = ItemDecision(truth, tuple(truths), RecordedTrace(tuple(leaves), unit_leaves))
         return out
 
     def close(self) -> None:
