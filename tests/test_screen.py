@@ -78,6 +78,16 @@ def test_a_report_per_client_in_html_and_pdf_with_chinese_text(screened: tuple[P
     assert "<svg" in page and "尚需补充的信息" in page and "http" not in page.replace("http://www.w3.org", "")
 
 
+def test_a_report_names_missing_facts_in_chinese_and_never_shows_an_unstated_amount_as_0(
+        screened: tuple[Path, str]) -> None:
+    """A client reads 马德里商标国际注册, not madrid_registrations; items with no stated amount are 金额未定, not 0.00."""
+    page = next((screened[0] / "reports").glob("*晋中示例科技03*.html")).read_text(encoding="utf-8")
+    assert "马德里商标国际注册" in page and "年度财务数据(2020年度)" in page
+    assert "madrid_registrations" not in page and "finances[" not in page
+    assert "金额未定" in page and ">0.00<" not in page
+    assert "其他支持" in page and "可使用的服务" in page
+
+
 def test_english_reports(tmp_path: Path) -> None:
     code = main(["screen", f"{BOOK}#客户", "--out", str(tmp_path), "--as-of", "2021-12-31", "--lang", "en",
                  "--no-pdf", "--format", "jsonl"])

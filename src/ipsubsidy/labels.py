@@ -4,6 +4,8 @@ and the one bilingual base every zh/en text of a result shares (``Bilingual``)."
 from __future__ import annotations
 
 import datetime as dt
+import re
+import typing
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Protocol
@@ -13,7 +15,7 @@ from pydantic import BaseModel
 from ipsubsidy.policy.conditions import Compare
 from ipsubsidy.profile.kinds import value_label
 
-__all__ = ["Bilingual", "field_label", "leaf_name", "percent", "show", "unit_label", "yuan"]
+__all__ = ["Bilingual", "field_label", "leaf_name", "missing_label", "percent", "show", "unit_label", "yuan"]
 
 
 class _Texts(Protocol):
@@ -101,3 +103,32 @@ def unit_label(entry: BaseModel, index: int) -> str:
     if date is not None:
         parts.append(str(date))
     return " ".join(parts) if parts else f"#{index + 1}"
+
+
+_PATH = re.compile(r"^(?P<collection>\w+)\[(?:(?P<index>\d+)\]\.(?P<field>\w+)|(?P<key>\w+)=(?P<value>[^\]]+)\])$")
+
+
+def _entry_model(owner: type[BaseModel], collection: str) -> type[BaseModel] | None:
+    info = owner.model_fields.get(collection)
+    for arg in typing.get_args(info.annotation if info is not None else None):
+        inner = typing.get_args(arg)
+        if inner and isinstance(inner[0], type) and issubclass(inner[0], BaseModel):
+            return inner[0]
+    return None
+
+
+def missing_label(path: str, owner: type[BaseModel], lang: str) -> str:
+    """A missing fact's path (``result.missing``) as a person reads it: ``madrid_registrations`` →
+    马德里商标国际注册, ``finances[year=2020]`` → 年度财务数据(2020年度), ``patents[1].grant_date`` → 专利第2项的授权日."""
+    match = _PATH.match(path)
+    if match is None:
+        return field_label(owner, path, lang)
+    collection = field_label(owner, match["collection"], lang)
+    if match["index"] is not None:
+        model = _entry_model(owner, match["collection"])
+        name = field_label(model, match["field"], lang) if model is not None else match["field"]
+        number = int(match["index"]) + 1
+        return f"{collection}第{number}项的{name}" if lang == "zh" else f"{collection} #{number}: {name}"
+    if match["key"] == "year":
+        return f"{collection}({match['value']}年度)" if lang == "zh" else f"{collection} ({match['value']})"
+    return f"{collection}({match['key']}={match['value']})"

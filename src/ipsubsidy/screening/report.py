@@ -9,6 +9,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from ipsubsidy.labels import missing_label
+from ipsubsidy.profile import Company
 from ipsubsidy.result import ItemResult, Status, label
 from ipsubsidy.screening.run import ClientResult, claimable_total
 
@@ -20,12 +22,15 @@ TEXT = {
            "claimable": "可申领项目", "total": "合计", "yuan": "元", "item": "项目", "amount": "金额(元)",
            "units": "计入的单位", "citation": "政策原文", "deadline": "申报截止", "department": "受理部门",
            "needed": "尚需补充的信息", "status": "状态", "missing": "缺少的信息", "question": "首先要问",
-           "chart": "按状态的金额(元)", "none": "无"},
+           "chart": "按状态的金额(元)", "none": "无", "not_stated": "金额未定", "n_items": "{}项",
+           "other": "其他支持(不能直接申请领取：评选、服务、鼓励或尚待制定的政策)"},
     "en": {"title": "IP incentive screening report", "code": "Unified social credit code", "city": "City",
            "as_of": "As of", "claimable": "Claimable items", "total": "total", "yuan": "yuan", "item": "Item",
            "amount": "Amount (yuan)", "units": "Units counted", "citation": "Source text", "deadline": "Claim by",
            "department": "Department", "needed": "Still needed to decide", "status": "Status",
-           "missing": "Missing facts", "question": "Ask first", "chart": "Money by status (yuan)", "none": "None"},
+           "missing": "Missing facts", "question": "Ask first", "chart": "Money by status (yuan)", "none": "None",
+           "not_stated": "amount not stated", "n_items": "{} items",
+           "other": "Other support (nothing to claim: selections, services, encouragements, policies to come)"},
 }
 
 FONT_PATHS = (
@@ -49,17 +54,28 @@ def find_cjk_font() -> Path:
                          "or set IPSUBSIDY_CJK_FONT to a .ttf/.ttc file")
 
 
-def _money(item: ItemResult) -> Decimal:
+def _money(item: ItemResult) -> Decimal | None:
+    """The stated money an item stands for (its subtotal, else its amount per unit); None when none is stated."""
     value = item.amount.subtotal or item.amount.per_unit
-    return Decimal(value) if value else Decimal(0)
+    return Decimal(value) if value else None
+
+
+def _bar_text(money: Decimal, not_stated: int, t: dict[str, str]) -> str:
+    """A bar's figure: the stated yuan, and how many items state no amount (never counted as 0)."""
+    parts = [f"{money:,.2f}"] if money or not not_stated else []
+    if not_stated:
+        parts.append(f"{t['not_stated']} {t['n_items'].format(not_stated)}")
+    return " + ".join(parts)
 
 
 def report_context(c: ClientResult, as_of: str, lang: str, deadlines: dict[str, str]) -> dict[str, Any]:
     p = c.client.profile
     ctx: dict[str, Any] = {"lang": lang, "t": TEXT[lang], "name": p.name or f"row {c.client.row}",
                            "credit_code": p.credit_code, "city": c.client.city_zh or p.city, "as_of": as_of,
-                           "notices": [], "claimable": [], "pending": [], "question": "", "total": "0.00"}
+                           "notices": [], "claimable": [], "pending": [], "other": [], "question": "",
+                           "total": "0.00"}
     by_status: dict[str, Decimal] = defaultdict(Decimal)
+    unstated: dict[str, int] = defaultdict(int)
     if c.result is None:
         ctx["notices"] = [c.notice or ""]
     else:
@@ -67,35 +83,42 @@ def report_context(c: ClientResult, as_of: str, lang: str, deadlines: dict[str, 
         ctx["notices"] = [n(lang) for n in r.notices]
         ctx["total"] = f"{claimable_total(r):.2f}"
         ctx["question"] = r.questions[0](lang) if r.questions else ""
+        other = {item.id for item in r.other}
         for item in r.all_items():
             row = {"title": item.title(lang), "amount": item.amount.subtotal or item.amount.per_unit or "—",
                    "units": [u.label for u in item.units], "section": f"{item.citation.document} "
                    f"{item.citation.section}", "quote": item.citation.quote, "status": label(item.status, lang),
-                   "missing": "、".join(item.missing) or "—", "deadline": deadlines.get(item.id, "—"),
-                   "departments": "、".join(item.departments) or "—"}
+                   "missing": "、".join(missing_label(m, Company, lang) for m in item.missing) or "—",
+                   "deadline": deadlines.get(item.id, "—"), "departments": "、".join(item.departments) or "—"}
             if item.status == Status.eligible:
                 ctx["claimable"].append(row)
             elif item.status == Status.needs_info:
                 ctx["pending"].append(row)
-            by_status[label(item.status, lang)] += _money(item)
-    ctx["bars"] = sorted(by_status.items(), key=lambda kv: -kv[1])
+            elif item.id in other:
+                ctx["other"].append(row)
+            status = label(item.status, lang)
+            money = _money(item)
+            by_status[status] += money or Decimal(0)
+            unstated[status] += money is None
+    order = sorted(by_status, key=lambda name: (-by_status[name], -unstated[name]))
+    ctx["bars"] = [(name, by_status[name], _bar_text(by_status[name], unstated[name], ctx["t"])) for name in order]
     ctx["chart"] = _svg(ctx["bars"])
     return ctx
 
 
-def _svg(bars: list[tuple[str, Decimal]]) -> str:
+def _svg(bars: list[tuple[str, Decimal, str]]) -> str:
     """A horizontal bar chart as inline SVG: no script, no CDN."""
     if not bars:
         return "<p>—</p>"
-    top = max((v for _, v in bars), default=Decimal(0)) or Decimal(1)
+    top = max((v for _, v, _ in bars), default=Decimal(0)) or Decimal(1)
     height = 28 * len(bars) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height}" role="img">']
-    for i, (name, value) in enumerate(bars):
+    for i, (name, value, text) in enumerate(bars):
         width = int(380 * value / top)
         y = 5 + 28 * i
         parts.append(f'<text x="0" y="{y + 16}" font-size="13">{escape(name)}</text>'
                      f'<rect x="120" y="{y}" width="{width}" height="20" fill="#3b7dd8"/>'
-                     f'<text x="{126 + width}" y="{y + 16}" font-size="13">{value:,.2f}</text>')
+                     f'<text x="{126 + width}" y="{y + 16}" font-size="13">{escape(text)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -143,17 +166,22 @@ def write_pdf(ctx: dict[str, Any], path: Path, font: Path) -> None:
                  f"{t['department']}：{row['departments']}", gap=2)
     if ctx["question"]:
         para(f"{t['question']}：{ctx['question']}")
+    if ctx["other"]:
+        para(t["other"], 13, 2)
+        for row in ctx["other"]:
+            para(f"[{row['status']}] {row['title']}")
+            para(f"{t['citation']}：{row['section']}", gap=2)
     para(t["chart"], 13, 2)
     bars = ctx["bars"]
-    top = max((v for _, v in bars), default=Decimal(0)) or Decimal(1)
-    for name, value in bars:
+    top = max((v for _, v, _ in bars), default=Decimal(0)) or Decimal(1)
+    for name, value, text in bars:
         y = pdf.get_y()
         pdf.set_font("cjk", size=10)
         pdf.text(pdf.l_margin, y + 4, name)
         bar = float(100 * value / top)  # drawing only; the figure printed beside it is exact
         pdf.set_fill_color(59, 125, 216)
         pdf.rect(pdf.l_margin + 35, y, max(bar, 0.5), 5, style="F")
-        pdf.text(pdf.l_margin + 38 + bar, y + 4, f"{value:,.2f}")
+        pdf.text(pdf.l_margin + 38 + bar, y + 4, text)
         pdf.ln(7)
     pdf.output(str(path))
 
