@@ -80,7 +80,7 @@ def test_a_report_per_client_in_html_and_pdf_with_chinese_text(screened: tuple[P
 
 def test_a_report_names_missing_facts_in_chinese_and_never_shows_an_unstated_amount_as_0(
         screened: tuple[Path, str]) -> None:
-    """A client reads 马德里商标国际注册, not madrid_registrations; items with no stated amount are 金额未定, not 0.00."""
+    """A client reads 马德里商标国际注册, not madrid_registrations; no stated amount is 金额未定, not 0.00."""
     page = next((screened[0] / "reports").glob("*晋中示例科技03*.html")).read_text(encoding="utf-8")
     assert "马德里商标国际注册" in page and "年度财务数据(2020年度)" in page
     assert "madrid_registrations" not in page and "finances[" not in page

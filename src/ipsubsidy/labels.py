@@ -118,8 +118,10 @@ def _entry_model(owner: type[BaseModel], collection: str) -> type[BaseModel] | N
 
 
 def missing_label(path: str, owner: type[BaseModel], lang: str) -> str:
-    """A missing fact's path (``result.missing``) as a person reads it: ``madrid_registrations`` →
-    马德里商标国际注册, ``finances[year=2020]`` → 年度财务数据(2020年度), ``patents[1].grant_date`` → 专利第2项的授权日."""
+    """A missing fact's path (``result.missing``) as a person reads it.
+
+    ``madrid_registrations`` → 马德里商标国际注册, ``finances[year=2020]`` → 年度财务数据(2020年度),
+    ``patents[1].grant_date`` → 专利第2项的授权日."""
     match = _PATH.match(path)
     if match is None:
         return field_label(owner, path, lang)
