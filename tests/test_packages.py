@@ -4,6 +4,8 @@ explained. The test package ``tests/packages/demo-district`` is a fictional dist
 
 from __future__ import annotations
 
+import csv
+
 import datetime as dt
 import json
 import os
@@ -157,6 +159,32 @@ def test_a_city_without_shipped_documents_comes_from_the_gazetteer(tmp_path: Pat
                                 backend="python")
     assert result.item("demo-district-2021.invention-patent").amount.subtotal == "6000"
     assert result.notices == []
+
+
+def test_screen_finds_a_city_only_a_package_encodes(tmp_path: Path) -> None:
+    """A 太原 client of a workbook is screened by a package's 太原市 document, not reported as uncovered."""
+    pytest.importorskip("openpyxl")
+    pkg = _copy(tmp_path)
+    path = pkg / "policies" / POLICY.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["document"]["city"] = "太原市"
+    del data["document"]["district"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    clients = tmp_path / "clients.csv"
+    clients.write_text("企业名称,所在地,主体类型\n太原示例有限公司,山西省太原市小店区,企业\n", encoding="utf-8")
+    patents = tmp_path / "patents.csv"
+    patents.write_text("企业名称,申请号,授权公告日,专利类型\n太原示例有限公司,ZL201811564288.X,2021-03-02,发明\n",
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["screen", str(clients), "--patents", str(patents), "--out", str(out), "--as-of", "2021-12-31",
+            "--format", "csv", "--policies", str(pkg)]
+    assert main(argv) == 0
+    rows = list(csv.DictReader((out / "results.csv").open(encoding="utf-8-sig")))
+    got = {r["item"]: r for r in rows}
+    assert got["demo-district-2021.invention-patent"]["status"] == "eligible"
+    assert main([*argv[:-2], "--out", str(tmp_path / "alone")]) == 0  # without the package: uncovered
+    alone = list(csv.DictReader((tmp_path / "alone" / "results.csv").open(encoding="utf-8-sig")))
+    assert [r["status"] for r in alone] == ["no_encoded_policy"]
 
 
 @pytest.mark.parametrize(("city", "says"), [

@@ -15,7 +15,7 @@ __all__ = ["FoundCity", "city_of", "prefecture_names"]
 
 @dataclass(frozen=True)
 class FoundCity:
-    """``name`` the prefecture-level city (e.g. 太原市), ``known_id`` its id when a document is encoded for it."""
+    """``name`` the prefecture-level city (e.g. 太原市), ``known_id`` its id (``taiyuan``) when the name is a city."""
 
     name: str | None
     known_id: str | None
@@ -23,14 +23,12 @@ class FoundCity:
 
 
 def _known(name: str) -> str | None:
-    """The id of the city ``name`` is, when a document of the default policy set covers it."""
-    from ipsubsidy.policy.loader import shipped_policies
-
+    """The id of the city ``name`` is (any GB/T 2260 city): whether a document covers it is the screen's
+    question, asked of the policies it screens with (a package may add the city)."""
     try:
-        city = normalise_city(name, suggest=False).id
+        return normalise_city(name, suggest=False).id
     except UnknownCityError:
         return None
-    return city if shipped_policies().items_in(city) else None
 
 
 _from_text = city_in_text

@@ -43,7 +43,8 @@ _merge = merge_readings  # the library's 小微 merge (size_readings.py); kept u
 
 
 def _evaluate(evaluator: Evaluator, client: Client, as_of: dt.date) -> ClientResult:
-    if client.city_zh is not None and client.profile.city is None:
+    city = client.profile.city
+    if client.city_zh is not None and (city is None or not evaluator.policies.items_in(city)):
         return ClientResult(client, None, f"{client.city_zh}: no encoded policy document covers this city")
     if not client.sizes:
         return ClientResult(client, evaluator.evaluate(client.profile, as_of))
