@@ -5,7 +5,6 @@ explained. The test package ``tests/packages/demo-district`` is a fictional dist
 from __future__ import annotations
 
 import csv
-
 import datetime as dt
 import json
 import os
