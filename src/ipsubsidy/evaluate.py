@@ -2,16 +2,9 @@
 
 An item applies when its document's city is the profile's and the profile's entity type is among its
 beneficiaries; an unknown city or type keeps the item, as needs_info. A backend decides each condition
-(True / False / unknown) with its trace; assemble.py turns decisions into statuses the same way for
-every backend:
-
-    condition false                             → not_eligible  (the failed comparison: value and threshold)
-    otherwise, as_of before the document opens  → not_yet_in_force
-    otherwise, as_of after the last claim day   → expired       (no question is asked about it)
-    condition unknown                           → needs_info    (with the missing field paths)
-    condition true                              → by the item's benefit class: eligible (claimable only:
-                                                  amount per unit × qualifying units), candidate,
-                                                  service_available, encouraged or policy_pending
+(True / False / unknown) with its trace; ``assemble.item_result`` turns decisions into statuses the same way
+for every backend (its docstring has the table); then 不重复享受 (``stacking``), caps over several items
+(``caps``) and, for 小微, the merge of both sizes (``size_readings``) apply.
 
 A document opens on the day it is issued, even where the window for the facts starts earlier; a unit or
 fact dated after ``as_of`` never counts (it has not happened yet at ``as_of``).
