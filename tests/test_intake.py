@@ -134,7 +134,7 @@ def test_bad_cells_go_to_errors_and_the_rows_are_still_screened(tmp_path: Path) 
     intake = build_profiles(clients, {"patents": read_table(patents_path)})
     assert [c.profile.name for c in intake.clients] == ["晋中甲公司", "太原乙公司"]
     first, second = intake.clients
-    assert first.sizes == ("small", "micro") and first.profile.size is None
+    assert first.profile.size == "small_or_micro"  # 小微 kept as the uncertainty, never guessed
     assert first.profile.finances is not None and first.profile.finances[0].rd_expense == Decimal("1234000.00")
     assert [p.number for p in first.profile.patents or []] == ["ZL202110123456.7"]
     assert (second.city_zh, second.profile.city) == ("太原市", "taiyuan")  # a city; screen finds no document for it
@@ -161,10 +161,10 @@ def test_small_or_micro_decides_a_small_or_micro_rule_and_leaves_exact_ones_open
     assert merged.item(item).status == small.item(item).status  # small and micro agree: decided
     assert merged.item(item).status != "needs_info"
     # where the readings differ (here small against large, as a rule naming one size would), nothing is guessed
-    from ipsubsidy.screening.run import _merge
+    from ipsubsidy.size_readings import merge_readings
 
     assert large.item(item).status != small.item(item).status
-    undecided = _merge([small, large]).item(item)
+    undecided = merge_readings([small, large], ('small', 'large')).item(item)
     assert undecided.status == "needs_info" and "size" in undecided.missing
 
 

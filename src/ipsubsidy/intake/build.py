@@ -38,12 +38,11 @@ class CellError:
 
 @dataclass
 class Client:
-    """One client row made into a profile; ``sizes`` lists the sizes to try when the size is 小微."""
+    """One client row made into a profile (小微 stays ``size: small_or_micro``: evaluate() reads it as both)."""
 
     row: int
     key: str
     profile: Company
-    sizes: tuple[str, ...] = ()
     city_zh: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -221,11 +220,6 @@ def build_profiles(clients: Table, related: dict[str, Table] | None = None,
                 intake.errors.append(CellError(clients.source, row, "年度", "", "expected the fiscal year of the "
                                                "figures (a 年度 column); the figures are not used", "warning"))
         rec.pop("publication", None)
-        size = rec.get("size")
-        sizes: tuple[str, ...] = ()
-        if size == values.SMALL_OR_MICRO:
-            sizes = ("small", "micro")
-            del rec["size"]
         entry_rows: dict[str, tuple[str, list[int]]] = {}
         for name, groups in children.items():
             keys = [k for k in dict.fromkeys((key, name_key)) if k is not None and k in groups]
@@ -246,7 +240,7 @@ def build_profiles(clients: Table, related: dict[str, Table] | None = None,
         if profile is None:
             intake.errors.append(CellError(clients.source, row, "(row)", "", "the row could not be read"))
             continue
-        intake.clients.append(Client(row, key, profile, sizes, found.name, notes))
+        intake.clients.append(Client(row, key, profile, found.name, notes))
     intake.rows_used[clients.source] = len(intake.clients)
     for name, groups in children.items():
         table = related_table(related, name)

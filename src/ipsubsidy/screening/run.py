@@ -1,4 +1,4 @@
-"""One evaluation per client row; 小微 evaluated as small and as micro and merged by the library (size_readings)."""
+"""One evaluation per client row (小微 rows are read as small and as micro by the evaluator, size_readings)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from decimal import Decimal
 from ipsubsidy.evaluate import Evaluator
 from ipsubsidy.intake.build import CellError, Client, Intake
 from ipsubsidy.result import Result, Status
-from ipsubsidy.size_readings import merge_readings
 
 __all__ = ["ClientResult", "Screening", "claimable_total", "screen"]
 
@@ -39,17 +38,11 @@ def claimable_total(result: Result) -> Decimal:
                 if i.status == Status.eligible and i.amount.subtotal is not None), Decimal(0))
 
 
-_merge = merge_readings  # the library's 小微 merge (size_readings.py); kept under its old name
-
-
 def _evaluate(evaluator: Evaluator, client: Client, as_of: dt.date) -> ClientResult:
     city = client.profile.city
     if client.city_zh is not None and (city is None or not evaluator.policies.items_in(city)):
         return ClientResult(client, None, f"{client.city_zh}: no encoded policy document covers this city")
-    if not client.sizes:
-        return ClientResult(client, evaluator.evaluate(client.profile, as_of))
-    readings = [evaluator.evaluate(client.profile.model_copy(update={"size": size}), as_of) for size in client.sizes]
-    return ClientResult(client, merge_readings(readings, client.sizes))
+    return ClientResult(client, evaluator.evaluate(client.profile, as_of))  # 小微 is merged by the evaluator
 
 
 def screen(intake: Intake, as_of: dt.date, evaluator: Evaluator | None = None,
