@@ -8,7 +8,6 @@ or in each calendar year of the units' dates. Amounts are Decimal yuan, exact.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -145,8 +144,8 @@ def _capped(item: Item, entries: list[Any], each: list[tuple[int | None, Decimal
     by_year: dict[int, Decimal] = {}
     for i, value in each:
         assert i is not None and value is not None
-        when = getattr(entries[i], counts.date)
-        year = when if isinstance(when, int) else when.year if isinstance(when, dt.date) else 0
+        when = item.unit_date(entries[i])
+        year = 0 if when is None else when.year
         by_year[year] = by_year.get(year, Decimal(0)) + value
     total = Decimal(0)
     for year, amount in sorted(by_year.items()):

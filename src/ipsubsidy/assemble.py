@@ -218,24 +218,13 @@ def _late_facts(item: Item, company: Company, as_of: dt.date) -> list[tuple[str,
     return out
 
 
-def _unit_date(item: Item, entry: Any) -> dt.date | None:
-    """The date a unit happened: its window date, or for a per-year row the year's first day."""
-    counts = item.spec.counts
-    if counts is None or counts.date is None:
-        return None
-    value = getattr(entry, counts.date, None)
-    if isinstance(value, int):
-        return dt.date(value, 1, 1)
-    return value if isinstance(value, dt.date) else None
-
-
 def _not_after(item: Item, company: Company, decision: ItemDecision,
                as_of: dt.date) -> tuple[ItemDecision, list[int]]:
     """The decision with every unit dated after ``as_of`` not counted, and those units' positions."""
     entries = getattr(company, item.collection or "") or []
     late = [i for i, entry in enumerate(entries)
             if i < len(decision.units) and decision.units[i] is not False
-            and (when := _unit_date(item, entry)) is not None and when > as_of]
+            and (when := item.unit_date(entry)) is not None and when > as_of]
     if not late:
         return decision, []
     units = tuple(False if i in late else v for i, v in enumerate(decision.units))

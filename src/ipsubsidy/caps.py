@@ -13,9 +13,7 @@ items with a stated subtotal take part: a cap never raises an amount, and money 
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.policy.schema import TotalCap
@@ -25,14 +23,6 @@ from ipsubsidy.result import ItemResult, Reason, Status, yuan
 __all__ = ["apply_caps", "cap_shares", "rules_beyond_conditions"]
 
 _Share = dict[int | None, Decimal]  # yuan by calendar year (None: the claimant's whole amount)
-
-
-def _year(item: Item, entry: Any) -> int | None:
-    counts = item.spec.counts
-    when = getattr(entry, counts.date, None) if counts is not None and counts.date else None
-    if isinstance(when, int):
-        return when
-    return when.year if isinstance(when, dt.date) else None
 
 
 def cap_shares(cap: TotalCap, item: Item, result: ItemResult, company: Company) -> _Share:
@@ -45,7 +35,8 @@ def cap_shares(cap: TotalCap, item: Item, result: ItemResult, company: Company) 
     share: _Share = {}
     for unit in result.units:
         if unit.amount is not None and unit.index < len(entries):
-            year = _year(item, entries[unit.index])
+            when = item.unit_date(entries[unit.index])
+            year = None if when is None else when.year
             share[year] = share.get(year, Decimal(0)) + Decimal(unit.amount)
     own = item.spec.cap
     if own is not None and own.per == "year":

@@ -69,6 +69,17 @@ class Item:
         amount = self.spec.benefit.amount
         return amount.per_unit is not None or (amount.tiers is not None and self.spec.counts is not None)
 
+    def unit_date(self, entry: Any) -> dt.date | None:
+        """When a counted unit happened: its ``counts.date`` value, a per-year row's year read as its first day;
+        None when the item dates no units or the entry has no such date."""
+        counts = self.spec.counts
+        if counts is None or counts.date is None:
+            return None
+        value = getattr(entry, counts.date, None)
+        if isinstance(value, int):
+            return dt.date(value, 1, 1)
+        return value if isinstance(value, dt.date) else None
+
     @computed_once
     def sentence(self) -> str:
         """The whole source sentence the quote lies in, as printed (the quote may be one clause of it)."""
