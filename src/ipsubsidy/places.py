@@ -71,10 +71,7 @@ def short_name(name: str) -> str:
 def _syllables(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin  # a maintained library: readings of 40,000 characters and phrases
 
-    for word, reading in _READINGS.items():
-        if text == word:
-            return reading.split()
-    for word, reading in _READINGS.items():  # a corrected word inside a longer name
+    for word, reading in _READINGS.items():  # a corrected word: the whole name, or inside a longer one
         if word in text:
             head, _, tail = text.partition(word)
             return _syllables(head) + reading.split() + _syllables(tail) if head or tail else reading.split()
