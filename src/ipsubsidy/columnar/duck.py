@@ -27,7 +27,8 @@ class Registry:
     """A registry opened in DuckDB: ``companies`` and every collection, from Arrow tables or Parquet files.
 
     A collection missing from the input is an empty table (every company's list is then known only where
-    ``C_known`` says so).
+    ``C_known`` says so). ``companies_rows`` is ``companies`` with ``_row``, each company's 1-based position in
+    companies.parquet (in key order for tables in memory): read with the file, not joined on afterwards.
     """
 
     def __init__(self, source: Tables | str | Path, policies: PolicySet | None = None,
@@ -50,6 +51,13 @@ class Registry:
                 else:
                     self.con.register(f"raw_{name}", schema_of(name).empty_table())
             self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM raw_{name}")
+        if "companies" in self.files:
+            self.con.execute("CREATE VIEW raw_companies_rows AS SELECT *, file_row_number + 1 AS _row FROM "
+                             f"read_parquet('{_path(self.files['companies'])}', file_row_number = true)")
+        else:
+            self.con.execute("CREATE VIEW raw_companies_rows AS SELECT *, row_number() OVER (ORDER BY key) AS _row "
+                             "FROM raw_companies")
+        self.con.execute("CREATE VIEW companies_rows AS SELECT * FROM raw_companies_rows")
 
     def clean(self) -> list[tuple[str, str, int | None, str, str, str]]:
         """Cells of an enumeration holding a value the profile does not know, made unknown (NULL) in the views the
@@ -74,7 +82,8 @@ class Registry:
                 bad += [(name, key, index, column, value, expected) for key, index, value in rows]
             replace = ", ".join(f'CASE WHEN {test} THEN NULL ELSE "{column}" END AS "{column}"'
                                 for column, (test, _) in checks.items())
-            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * REPLACE ({replace}) FROM raw_{name}")
+            for view in (name, "companies_rows") if name == "companies" else (name,):
+                self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * REPLACE ({replace}) FROM raw_{view}")
         return bad
 
     def plan(self, as_of: dt.date, carry: tuple[str, ...] = (), companies: str = "companies") -> str:

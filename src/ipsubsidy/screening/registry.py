@@ -30,18 +30,12 @@ def _errors(bad: list[tuple[str, str, int | None, str, str, str]], rows: dict[st
 
 def _rows(registry: Any) -> dict[str, int]:
     """Key → 1-based position in companies.parquet (in key order for in-memory tables)."""
-    if "companies" in registry.files:
-        path = str(registry.files["companies"]).replace("'", "''")
-        query = f"SELECT key, file_row_number + 1 FROM read_parquet('{path}', file_row_number = true)"
-    else:
-        query = "SELECT key, row_number() OVER (ORDER BY key) FROM companies"
-    return dict(registry.con.sql(query).fetchall())
+    return dict(registry.con.sql("SELECT key, _row FROM raw_companies_rows").fetchall())
 
 
 def client_row(registry: Any, key: str) -> int:
     """One company's ``row`` (as in the tables)."""
-    _row_table(registry)
-    found = registry.con.execute("SELECT row FROM _rows WHERE key = ?", [key]).fetchall()
+    found = registry.con.execute("SELECT _row FROM raw_companies_rows WHERE key = ?", [key]).fetchall()
     return int(found[0][0]) if found else 0
 
 
@@ -112,16 +106,6 @@ def _bom(plain: Path) -> None:
     plain.unlink()
 
 
-def _row_table(registry: Any) -> None:
-    """``_rows``: key → 1-based position in companies.parquet (in key order for in-memory tables)."""
-    if "companies" in registry.files:
-        path = str(registry.files["companies"]).replace("'", "''")
-        query = f"SELECT key, file_row_number + 1 AS row FROM read_parquet('{path}', file_row_number = true)"
-    else:
-        query = "SELECT key, row_number() OVER (ORDER BY key) AS row FROM companies"
-    registry.con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS {query}")
-
-
 def _as_enums(con: Any, table: str, columns: tuple[str, ...]) -> None:
     """``table`` rebuilt with ``columns`` of an ENUM type each (NULLs kept)."""
     casts = []
@@ -146,11 +130,10 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
 
     policies: PolicySet = registry.policies
     con = registry.con
-    _row_table(registry)
     bad = registry.clean()
     keys = list({b[1] for b in bad})
-    rows = dict(con.execute("SELECT key, row FROM _rows WHERE list_contains(?, key)", [keys]).fetchall()) if bad \
-        else {}
+    rows = dict(con.execute("SELECT key, _row FROM companies_rows WHERE list_contains(?, key)", [keys]).fetchall()) \
+        if bad else {}
     errors = _errors(bad, rows)
     con.register("_items", pa.Table.from_pylist(_items(policies, lang)))
     con.register("_labels", pa.Table.from_pylist([{"status": s.value, "status_label": label(s, lang)}
@@ -164,14 +147,12 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
     _as_enums(con, "_items", ("id", "title", "class", "class_label", "per_unit", "citation"))
     _as_enums(con, "_labels", ("status", "status_label"))
     _as_enums(con, "_notices", ("notice",))
-    clients = ("SELECT c.key, r.row, coalesce(c.credit_code, '') AS credit_code, coalesce(c.name, '') AS name, "
-               "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies c "
-               "JOIN _rows r ON r.key = c.key LEFT JOIN _notices n ON n.city = c.city")
-    # the company's columns ride along in the plan: a join of its rows with the companies would make DuckDB hash
-    # the (larger) plan side
-    con.execute("CREATE OR REPLACE TEMP VIEW _companies AS SELECT c.*, r.row AS _row FROM companies c "
-                "JOIN _rows r ON r.key = c.key")
-    plan = registry.plan(as_of, carry=("_row", "credit_code", "name", "city"), companies="_companies")
+    clients = ("SELECT c.key, c._row AS row, coalesce(c.credit_code, '') AS credit_code, coalesce(c.name, '') AS name, "
+               "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies_rows c "
+               "LEFT JOIN _notices n ON n.city = c.city")
+    # the company's columns ride along in the plan (its row number read with the file): a join of its rows with
+    # the companies would make DuckDB hash the (larger) plan side
+    plan = registry.plan(as_of, carry=("_row", "credit_code", "name", "city"), companies="companies_rows")
     results = (
         "SELECT d._row AS row, coalesce(d.credit_code, '') AS credit_code, coalesce(d.name, '') AS name, "
         "coalesce(d.city, '') AS city, i.id AS item, i.title, l.status, l.status_label, i.class, "
@@ -195,7 +176,7 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
         f"AS claimable_total, {''.join(f'p.{c}, ' for c in present)}'' AS first_question, c.notice "
         f"FROM ({clients}) c LEFT JOIN _per_client p ON p.row = c.row")
     _bom(_copy(con, summary, out / f"summary.{fmt}"))
-    decided, clients_n = con.sql("SELECT coalesce(sum(n), 0), (SELECT count(*) FROM _rows) FROM _per_client"
+    decided, clients_n = con.sql("SELECT coalesce(sum(n), 0), (SELECT count(*) FROM companies) FROM _per_client"
                                  ).fetchall()[0]
     _bom(written)
     con.register("_errors", pa.Table.from_pylist(
