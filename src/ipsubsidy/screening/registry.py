@@ -28,15 +28,18 @@ def _errors(bad: list[tuple[str, str, int | None, str, str, str]], rows: dict[st
                       expected) for table, key, idx, column, value, expected in bad]
 
 
-def _rows(registry: Any) -> dict[str, int]:
-    """Key → 1-based position in companies.parquet (in key order for in-memory tables)."""
-    return dict(registry.con.sql("SELECT key, _row FROM raw_companies_rows").fetchall())
+def _rows(registry: Any, keys: list[str] | None = None) -> dict[str, int]:
+    """Key → 1-based position in companies.parquet (in key order for in-memory tables): every company's, or
+    those of ``keys``."""
+    if keys is None:
+        return dict(registry.con.sql("SELECT key, _row FROM raw_companies_rows").fetchall())
+    return dict(registry.con.execute("SELECT key, _row FROM raw_companies_rows WHERE list_contains(?, key)",
+                                     [keys]).fetchall())
 
 
 def client_row(registry: Any, key: str) -> int:
     """One company's ``row`` (as in the tables)."""
-    found = registry.con.execute("SELECT _row FROM raw_companies_rows WHERE key = ?", [key]).fetchall()
-    return int(found[0][0]) if found else 0
+    return _rows(registry, [key]).get(key, 0)
 
 
 def registry_intake(registry: Any) -> Intake:
@@ -131,10 +134,7 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
     policies: PolicySet = registry.policies
     con = registry.con
     bad = registry.clean()
-    keys = list({b[1] for b in bad})
-    rows = dict(con.execute("SELECT key, _row FROM companies_rows WHERE list_contains(?, key)", [keys]).fetchall()) \
-        if bad else {}
-    errors = _errors(bad, rows)
+    errors = _errors(bad, _rows(registry, list({b[1] for b in bad})) if bad else {})
     con.register("_items", pa.Table.from_pylist(_items(policies, lang)))
     con.register("_labels", pa.Table.from_pylist([{"status": s.value, "status_label": label(s, lang)}
                                                   for s in STATUS_LABELS]))
