@@ -77,6 +77,11 @@ def _notices(policies: PolicySet, cities: list[str], as_of: dt.date, lang: str) 
     return out
 
 
+def _text(value: Any) -> str:
+    """A SQL text literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _reader(path: Path) -> str:
     quoted = str(path).replace("'", "''")
     fmt = path.suffix.lstrip(".")
@@ -109,19 +114,42 @@ def _bom(plain: Path) -> None:
     plain.unlink()
 
 
+def _enum(con: Any, kind: str, values: list[Any]) -> str:
+    """An ENUM type ``kind`` of ``values`` and the empty text (what a missing value is written as); its name."""
+    con.execute(f"DROP TYPE IF EXISTS {kind}")
+    listed = ", ".join(_text(v) for v in dict.fromkeys(["", *map(str, values)]))
+    con.execute(f"CREATE TYPE {kind} AS ENUM ({listed})")
+    return kind
+
+
 def _as_enums(con: Any, table: str, columns: tuple[str, ...]) -> None:
     """``table`` rebuilt with ``columns`` of an ENUM type each (NULLs kept)."""
     casts = []
     for column in columns:
-        kind = f"_{table.strip('_')}_{column}"
         values = [v for (v,) in con.sql(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()]
-        con.execute(f"DROP TYPE IF EXISTS {kind}")
-        listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) or "''"
-        con.execute(f"CREATE TYPE {kind} AS ENUM ({listed})")
+        kind = _enum(con, f"_{table.strip('_')}_{column}", values)
         casts.append(f"CAST({column} AS {kind}) AS {column}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_e AS SELECT * REPLACE ({', '.join(casts)}) FROM {table}")
     con.unregister(table)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_e")
+
+
+def _clients_view(con: Any, notices: list[dict[str, Any]]) -> str:
+    """``_clients``: the companies with the columns each of their rows of results repeats (credit code, name, city
+    and the city's notice), made once per company instead of once per row, the texts as enumerations."""
+    city = _enum(con, "_city", [n["city"] for n in notices])
+    notice = _enum(con, "_notice", [n["notice"] for n in notices])
+    by_city = " ".join(f"WHEN {_text(n['city'])} THEN CAST({_text(n['notice'])} AS {notice})" for n in notices)
+    chosen = f"CASE c.city {by_city} ELSE CAST('' AS {notice}) END" if by_city else f"CAST('' AS {notice})"
+    return ("CREATE OR REPLACE TEMP VIEW _clients AS SELECT c.*, coalesce(c.credit_code, '') AS _credit_code, "
+            f"coalesce(c.name, '') AS _name, CAST(coalesce(c.city, '') AS {city}) AS _city, {chosen} AS _notice "
+            "FROM companies_rows c")
+
+
+# an item's amount as the other path writes it: the subtotal in whole yuan where it is whole, else the amount per
+# unit the document states, else nothing
+_AMOUNT = ("CASE WHEN d.subtotal IS NULL THEN coalesce(i.per_unit, '') WHEN d.subtotal = trunc(d.subtotal) "
+           "THEN CAST(CAST(d.subtotal AS BIGINT) AS VARCHAR) ELSE CAST(d.subtotal AS VARCHAR) END")
 
 
 def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str) -> dict[str, int]:
@@ -139,27 +167,20 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
     con.register("_labels", pa.Table.from_pylist([{"status": s.value, "status_label": label(s, lang)}
                                                   for s in STATUS_LABELS]))
     cities = [c for (c,) in con.sql("SELECT DISTINCT city FROM companies WHERE city IS NOT NULL").fetchall()]
-    con.register("_notices", pa.Table.from_pylist(_notices(policies, cities, as_of, lang),
-                                                  schema=pa.schema([("city", pa.string()), ("notice", pa.string())])))
     con.execute("SET preserve_insertion_order = false")
     # the texts repeated on every row as enumerations: the Parquet writer then takes their dictionary as it is
     # instead of hashing 18 million titles and citations
     _as_enums(con, "_items", ("id", "title", "class", "class_label", "per_unit", "citation"))
     _as_enums(con, "_labels", ("status", "status_label"))
-    _as_enums(con, "_notices", ("notice",))
-    clients = ("SELECT c.key, c._row AS row, coalesce(c.credit_code, '') AS credit_code, coalesce(c.name, '') AS name, "
-               "coalesce(c.city, '') AS city, coalesce(n.notice, '') AS notice FROM companies_rows c "
-               "LEFT JOIN _notices n ON n.city = c.city")
-    # the company's columns ride along in the plan (its row number read with the file): a join of its rows with
-    # the companies would make DuckDB hash the (larger) plan side
-    plan = registry.plan(as_of, carry=("_row", "credit_code", "name", "city"), companies="companies_rows")
+    con.execute(_clients_view(con, _notices(policies, cities, as_of, lang)))
+    # the company's columns ride along in the plan (its row number read with the file): a join of the plan's rows
+    # with the companies would make DuckDB hash the larger side
+    plan = registry.plan(as_of, carry=("_row", "_credit_code", "_name", "_city", "_notice"), companies="_clients")
     results = (
-        "SELECT d._row AS row, coalesce(d.credit_code, '') AS credit_code, coalesce(d.name, '') AS name, "
-        "coalesce(d.city, '') AS city, i.id AS item, i.title, l.status, l.status_label, i.class, "
-        "i.class_label, coalesce(regexp_replace(CAST(d.subtotal AS VARCHAR), '\\.00$', ''), i.per_unit, '') "
-        "AS amount, d.units, i.citation, replace(d.missing, ',', '; ') AS missing, coalesce(n.notice, '') AS notice "
-        f"FROM ({plan}) d JOIN _items i ON i.id = d.item JOIN _labels l ON l.status = d.status "
-        "LEFT JOIN _notices n ON n.city = d.city")
+        "SELECT d._row AS row, d._credit_code AS credit_code, d._name AS name, d._city AS city, i.id AS item, "
+        f"i.title, l.status, l.status_label, i.class, i.class_label, {_AMOUNT} AS amount, d.units, i.citation, "
+        "replace(d.missing, ',', '; ') AS missing, d._notice AS notice "
+        f"FROM ({plan}) d JOIN _items i ON i.id = d.item JOIN _labels l ON l.status = d.status")
     written = _copy(con, results, out / f"results.{fmt}")
     counts = ", ".join(f"nullif(count(*) FILTER (WHERE status = '{s.value}'), 0) AS items_{s.value}"
                        for s in sorted(STATUS_LABELS, key=lambda s: s.value))
@@ -174,7 +195,8 @@ def write_columnar(registry: Any, as_of: dt.date, out: Path, fmt: str, lang: str
     summary = (
         "SELECT c.row, c.credit_code, c.name, c.city, CAST(CAST(coalesce(p.total, 0) AS DECIMAL(18,2)) AS VARCHAR) "
         f"AS claimable_total, {''.join(f'p.{c}, ' for c in present)}'' AS first_question, c.notice "
-        f"FROM ({clients}) c LEFT JOIN _per_client p ON p.row = c.row")
+        "FROM (SELECT _row AS row, _credit_code AS credit_code, _name AS name, _city AS city, _notice AS notice "
+        "FROM _clients) c LEFT JOIN _per_client p ON p.row = c.row")
     _bom(_copy(con, summary, out / f"summary.{fmt}"))
     decided, clients_n = con.sql("SELECT coalesce(sum(n), 0), (SELECT count(*) FROM companies) FROM _per_client"
                                  ).fetchall()[0]
