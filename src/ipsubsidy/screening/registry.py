@@ -137,8 +137,8 @@ def _as_enums(con: Any, table: str, columns: tuple[str, ...]) -> None:
 def _clients_view(con: Any, notices: list[dict[str, Any]]) -> str:
     """``_clients``: the companies with the columns each of their rows of results repeats (credit code, name, city
     and the city's notice), made once per company instead of once per row, the texts as enumerations."""
-    city = _enum(con, "_city", [n["city"] for n in notices])
-    notice = _enum(con, "_notice", [n["notice"] for n in notices])
+    city = _enum(con, "_city_enum", [n["city"] for n in notices])
+    notice = _enum(con, "_notice_enum", [n["notice"] for n in notices])
     by_city = " ".join(f"WHEN {_text(n['city'])} THEN CAST({_text(n['notice'])} AS {notice})" for n in notices)
     chosen = f"CASE c.city {by_city} ELSE CAST('' AS {notice}) END" if by_city else f"CAST('' AS {notice})"
     return ("CREATE OR REPLACE TEMP VIEW _clients AS SELECT c.*, coalesce(c.credit_code, '') AS _credit_code, "
