@@ -13,6 +13,7 @@ pytest.importorskip("openpyxl")
 from ipsubsidy.cli import main
 from ipsubsidy.errors import UnknownItemError
 from ipsubsidy.evaluate import Evaluator
+from ipsubsidy.places import CITIES
 
 BOOK = Path(__file__).resolve().parent.parent / "examples" / "consultancy" / "clients.xlsx"
 
@@ -242,7 +243,12 @@ def test_a_registry_folder_gives_the_same_tables_on_both_engines(tmp_path: Path,
         for column in ("claimable_total", "notice", *(h for h in header if h.startswith("items_"))):
             assert summary_col[row].get(column, "") == want_row.get(column, ""), (row, column)
     assert any(Decimal(r["claimable_total"]) > 0 for r in summary_col.values())
-    assert len(list((col / "reports").glob("*.html"))) == 1
+    (report,) = (col / "reports").glob("*.html")
+    import pyarrow.parquet as pq
+
+    companies = pq.read_table(folder / "companies.parquet").to_pylist()
+    city = next(c["city"] for c in companies if c["key"] == "k3")  # an id in the registry; its report names it
+    assert city and city.isascii() and f"所在城市：{CITIES[city].zh}" in report.read_text(encoding="utf-8")
 
 
 def test_registry_refusals_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
