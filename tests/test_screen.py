@@ -263,3 +263,18 @@ def test_registry_refusals_are_one_line(tmp_path: Path, capsys: pytest.CaptureFi
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_report_of_an_unnamed_client_names_its_row_in_the_reports_language() -> None:
+    import datetime as dt
+
+    from ipsubsidy.evaluate import evaluate
+    from ipsubsidy.intake.build import Client
+    from ipsubsidy.profile import Company
+    from ipsubsidy.screening.report import report_context
+    from ipsubsidy.screening.run import ClientResult
+
+    profile = Company(city="jinzhong", entity_type="enterprise")
+    done = ClientResult(Client(row=7, key="c7", profile=profile), evaluate(profile, dt.date(2022, 6, 30)))
+    assert report_context(done, "2022-06-30", "zh", {})["name"] == "第7行"
+    assert report_context(done, "2022-06-30", "en", {})["name"] == "row 7"

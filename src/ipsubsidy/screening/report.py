@@ -22,14 +22,14 @@ TEXT = {
            "claimable": "可申领项目", "total": "合计", "yuan": "元", "item": "项目", "amount": "金额(元)",
            "units": "计入的单位", "citation": "政策原文", "deadline": "申报截止", "department": "受理部门",
            "needed": "尚需补充的信息", "status": "状态", "missing": "缺少的信息", "question": "首先要问",
-           "chart": "按状态的金额(元)", "none": "无", "not_stated": "金额未定", "n_items": "{}项",
+           "chart": "按状态的金额(元)", "none": "无", "not_stated": "金额未定", "n_items": "{}项", "row": "第{}行",
            "other": "其他支持(不能直接申请领取：评选、服务、鼓励或尚待制定的政策)"},
     "en": {"title": "IP incentive screening report", "code": "Unified social credit code", "city": "City",
            "as_of": "As of", "claimable": "Claimable items", "total": "total", "yuan": "yuan", "item": "Item",
            "amount": "Amount (yuan)", "units": "Units counted", "citation": "Source text", "deadline": "Claim by",
            "department": "Department", "needed": "Still needed to decide", "status": "Status",
            "missing": "Missing facts", "question": "Ask first", "chart": "Money by status (yuan)", "none": "None",
-           "not_stated": "amount not stated", "n_items": "{} items",
+           "not_stated": "amount not stated", "n_items": "{} items", "row": "row {}",
            "other": "Other support (nothing to claim: selections, services, encouragements, policies to come)"},
 }
 
@@ -70,7 +70,7 @@ def _bar_text(money: Decimal, not_stated: int, t: dict[str, str]) -> str:
 
 def report_context(c: ClientResult, as_of: str, lang: str, deadlines: dict[str, str]) -> dict[str, Any]:
     p = c.client.profile
-    ctx: dict[str, Any] = {"lang": lang, "t": TEXT[lang], "name": p.name or f"row {c.client.row}",
+    ctx: dict[str, Any] = {"lang": lang, "t": TEXT[lang], "name": p.name or TEXT[lang]["row"].format(c.client.row),
                            "credit_code": p.credit_code, "city": c.client.city_zh or p.city, "as_of": as_of,
                            "notices": [], "claimable": [], "pending": [], "other": [], "question": "",
                            "total": "0.00"}
