@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ipsubsidy.caps import rules_beyond_conditions
-from ipsubsidy.columnar.dialect import Dialect
+from ipsubsidy.columnar.dialect import Dialect, sql_text
 from ipsubsidy.columnar.tables import COLLECTIONS, unit_model
 from ipsubsidy.errors import IpSubsidyError
 from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not, field_type, leaves
@@ -71,13 +71,9 @@ def _no_rows(dialect: Dialect, carry: Sequence[str]) -> Part:
                 "WHERE FALSE", ())
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _literal(value: Any, kind: str) -> str:
     if kind == "money":
-        return f"CAST({_quote(str(Decimal(value)))} AS DECIMAL(18,2))"
+        return f"CAST({sql_text(str(Decimal(value)))} AS DECIMAL(18,2))"
     if kind == "date":
         assert isinstance(value, dt.date)
         return f"DATE '{value.isoformat()}'"
@@ -85,7 +81,7 @@ def _literal(value: Any, kind: str) -> str:
         return "TRUE" if value else "FALSE"
     if kind == "int":
         return str(int(value))
-    return _quote(str(value))
+    return sql_text(str(value))
 
 
 def _is_true(expr: str) -> str:
@@ -137,7 +133,7 @@ def _leaf(leaf: Compare, scope: _Scope) -> str:
     readings = _readings(leaf, scope)
     if not readings:
         return sql
-    cases = " ".join(f"WHEN {column} = {_quote(value)} THEN {_TRUTH[truth]}" for value, truth in readings.items())
+    cases = " ".join(f"WHEN {column} = {sql_text(value)} THEN {_TRUTH[truth]}" for value, truth in readings.items())
     return f"(CASE {cases} ELSE {sql} END)"
 
 
@@ -205,12 +201,12 @@ def _missing_text(cond: Condition, scope: _Scope, path: str | None = None, skip:
     for name in _facts(cond):
         if name in skip:
             continue
-        label = _quote(name) if path is None else f"concat({path}, {_quote('].' + name)})"
+        label = sql_text(name) if path is None else f"concat({path}, {sql_text('].' + name)})"
         unknown = scope.unknown(name)
         open_values = sorted({value for leaf in leaves(cond) if leaf.fact == name
                               for value, truth in _readings(leaf, scope).items() if truth is None})
         if open_values:
-            unknown = f"({unknown} OR {scope.column(name)} IN ({', '.join(map(_quote, open_values))}))"
+            unknown = f"({unknown} OR {scope.column(name)} IN ({', '.join(map(sql_text, open_values))}))"
         entries.append(f"CASE WHEN {unknown} THEN {label} END")
     return f"concat_ws(',', {', '.join(entries)})" if entries else EMPTY
 
@@ -241,7 +237,7 @@ def _aggregate(collection: str, items: list[tuple[int, Item]], dialect: Dialect,
         u = _unit_truth(item, scope, as_of)
         cols.append(f"sum(CASE WHEN {_is_true(u)} THEN 1 ELSE 0 END) AS y{i}")
         cols.append(f"sum(CASE WHEN {u} IS NULL THEN 1 ELSE 0 END) AS m{i}")
-        path = f"concat({_quote(collection + '[')}, CAST(idx AS {dialect.text}))"
+        path = f"concat({sql_text(collection + '[')}, CAST(idx AS {dialect.text}))"
         unknown = _missing_text(item.unit_condition, scope, path)
         cols.append(f"{dialect.collect.format(f'CASE WHEN {u} IS NULL THEN NULLIF({unknown}, {EMPTY}) END')} AS um{i}")
         if _per_year(item):
@@ -270,8 +266,8 @@ def _wide(items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[
         if present is not None and collection not in present:  # no rows: every given list is empty
             cols.append(f"CASE WHEN {known} THEN 0 END AS n__{collection}")
             for i, item in counted:
-                cols += [f"0 AS y{i}", f"0 AS m{i}",
-                         f"CASE WHEN {known} THEN CAST(NULL AS {dialect.text}) ELSE {_quote(collection)} END AS um{i}"]
+                cols += [f"0 AS y{i}", f"0 AS m{i}", f"CASE WHEN {known} THEN CAST(NULL AS {dialect.text}) "
+                         f"ELSE {sql_text(collection)} END AS um{i}"]
                 if _per_year(item):
                     cols += [f"0 AS f{i}", f"CAST(NULL AS ARRAY<BIGINT>) AS yr{i}" if dialect.name == "spark"
                              else f"CAST(NULL AS BIGINT[]) AS yr{i}"]
@@ -284,7 +280,7 @@ def _wide(items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[
         for i, item in counted:
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.y{i}, 0) ELSE 0 END AS y{i}")
             cols.append(f"CASE WHEN {known} THEN coalesce({alias}.m{i}, 0) ELSE 0 END AS m{i}")
-            cols.append(f"CASE WHEN {known} THEN {alias}.um{i} ELSE {_quote(collection)} END AS um{i}")
+            cols.append(f"CASE WHEN {known} THEN {alias}.um{i} ELSE {sql_text(collection)} END AS um{i}")
             if _per_year(item):
                 cols.append(f"coalesce({alias}.f{i}, 0) AS f{i}")
                 cols.append(f"{alias}.yr{i} AS yr{i}")
@@ -317,8 +313,8 @@ def _late_profile(item: Item, as_of: dt.date, dialect: Dialect) -> str | None:
 def _item_columns(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> tuple[list[str], list[str]]:
     """Item ``i``'s columns over ``wide`` (applies, truth, quantity, missing) and over those (the output fields)."""
     scope = _Scope(Company, dialect)
-    kinds = ", ".join(_quote(str(getattr(b, "value", b))) for b in item.spec.beneficiaries)
-    applies = f"(city = {_quote(item.document.city)} AND entity_type IN ({kinds}))"
+    kinds = ", ".join(sql_text(str(getattr(b, "value", b))) for b in item.spec.beneficiaries)
+    applies = f"(city = {sql_text(item.document.city)} AND entity_type IN ({kinds}))"
     q = condition_sql(item.qualifies, scope)
     late = _late_profile(item, as_of, dialect)
     q_late = f"(CASE WHEN {_is_true(q)} AND ({late}) THEN FALSE ELSE {q} END)" if late else q
@@ -338,13 +334,13 @@ def _item_columns(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> tuple
             assert item.window_start is not None and item.window_end is not None and item.spec.counts is not None
             name = f"{item.collection}[{item.spec.counts.date}="
             years = [f"CASE WHEN yr{i} IS NULL OR NOT {dialect.contains.format(f'yr{i}', y)} "
-                     f"THEN {_quote(f'{name}{y}]')} END"
+                     f"THEN {sql_text(f'{name}{y}]')} END"
                      for y in range(item.window_start.year, item.window_end.year + 1)]
             known = f"coalesce({item.collection}_known, FALSE)"
             missing.append(f"CASE WHEN {known} AND {count} IS NULL THEN concat_ws(',', {', '.join(years)}) END")
     truth = "(" + " AND ".join(truth_parts) + ")"
     quantity = qualifying if item.per_unit is not None else "1"
-    first = [f"((city IS NULL OR city = {_quote(item.document.city)}) AND coalesce({applies}, TRUE)) AS a{i}",
+    first = [f"((city IS NULL OR city = {sql_text(item.document.city)}) AND coalesce({applies}, TRUE)) AS a{i}",
              f"{truth} AS t{i}", f"{quantity} AS q{i}", f"{_join(missing)} AS w{i}", f"{qualifying} AS u{i}"]
     t = f"t{i}"
     holds = HOLDS[item.benefit_class]
@@ -373,7 +369,7 @@ def _item_columns(i: int, item: Item, dialect: Dialect, as_of: dt.date) -> tuple
 def _part(city: str | None, items: Sequence[Item], dialect: Dialect, as_of: dt.date, tables: dict[str, str],
           present: frozenset[str] | None, carry: Sequence[str] = ()) -> Part:
     """One city's companies (or those of unknown city) against ``items``: one streaming statement."""
-    chosen = "city IS NULL" if city is None else f"city = {_quote(city)}"
+    chosen = "city IS NULL" if city is None else f"city = {sql_text(city)}"
     companies = tables["companies"]
     local = {"companies": f"(SELECT * FROM {companies} WHERE {chosen})"}
     for collection in COLLECTIONS:
@@ -387,7 +383,7 @@ def _part(city: str | None, items: Sequence[Item], dialect: Dialect, as_of: dt.d
         first += a
         second += b
     claimable = ["TRUE" if item.benefit_class == BenefitClass.claimable else "FALSE" for item in items]
-    rows = dialect.unpivot([_quote(item.id) for item in items], claimable, len(items))
+    rows = dialect.unpivot([sql_text(item.id) for item in items], claimable, len(items))
     head = ", ".join(["key", *(dialect.ident(c) for c in carry)])
     sql = (f"SELECT * FROM (SELECT {head}, {rows} FROM (SELECT {head}, {', '.join(second)} FROM "
            f"(SELECT {head}, {', '.join(first)} FROM ({wide}) wide) decided) unpivoted) out WHERE status IS NOT NULL")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DUCKDB", "SPARK", "Dialect"]
+__all__ = ["DUCKDB", "SPARK", "Dialect", "sql_text"]
+
+
+def sql_text(value: object) -> str:
+    """``value`` as a SQL text literal (quotes doubled), the same in both dialects."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

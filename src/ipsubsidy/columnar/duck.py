@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from ipsubsidy.columnar.compile import compile_plan
-from ipsubsidy.columnar.dialect import DUCKDB
+from ipsubsidy.columnar.dialect import DUCKDB, sql_text
 from ipsubsidy.columnar.tables import COLLECTIONS, company_from_rows, enum_values, schema_of, unit_model
 from ipsubsidy.policy.loader import shipped_policies
 from ipsubsidy.policy.model import PolicySet
@@ -47,13 +47,13 @@ class Registry:
                 path = Path(source) / f"{name}.parquet"
                 if path.exists():
                     self.files[name] = path
-                    self.con.execute(f"CREATE VIEW raw_{name} AS SELECT * FROM read_parquet('{_path(path)}')")
+                    self.con.execute(f"CREATE VIEW raw_{name} AS SELECT * FROM read_parquet({sql_text(path)})")
                 else:
                     self.con.register(f"raw_{name}", schema_of(name).empty_table())
             self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM raw_{name}")
         if "companies" in self.files:
             self.con.execute("CREATE VIEW raw_companies_rows AS SELECT *, file_row_number + 1 AS _row FROM "
-                             f"read_parquet('{_path(self.files['companies'])}', file_row_number = true)")
+                             f"read_parquet({sql_text(self.files['companies'])}, file_row_number = true)")
         else:
             self.con.execute("CREATE VIEW raw_companies_rows AS SELECT *, row_number() OVER (ORDER BY key) AS _row "
                              "FROM raw_companies")
@@ -70,7 +70,7 @@ class Registry:
                 allowed = enum_values(model, field.name)
                 if allowed is None:
                     continue
-                values = ", ".join("'" + v.replace("'", "''") + "'" for v in allowed)
+                values = ", ".join(map(sql_text, allowed))
                 checks[field.name] = (f'"{field.name}" IS NOT NULL AND "{field.name}" NOT IN ({values})',
                                       "one of " + ", ".join(allowed))
             if not checks:
@@ -112,13 +112,13 @@ class Registry:
         Rows are written as they come (not in key order): ordering a registry's results would hold them all.
         """
         self.con.execute("SET preserve_insertion_order = false")
-        self.con.execute(f"COPY ({self.plan(as_of)}) TO '{_path(Path(out))}' (FORMAT parquet)")
+        self.con.execute(f"COPY ({self.plan(as_of)}) TO {sql_text(out)} (FORMAT parquet)")
         if totals is not None:
             self.con.execute(
                 "COPY (SELECT c.key, CAST(coalesce(r.total, 0) AS DECIMAL(18,2)) AS total FROM companies c "
                 "LEFT JOIN (SELECT key, sum(subtotal) AS total FROM "
-                f"read_parquet('{_path(Path(out))}') WHERE claimable AND subtotal IS NOT NULL GROUP BY key) r "
-                f"ON r.key = c.key) TO '{_path(Path(totals))}' (FORMAT parquet)")
+                f"read_parquet({sql_text(out)}) WHERE claimable AND subtotal IS NOT NULL GROUP BY key) r "
+                f"ON r.key = c.key) TO {sql_text(totals)} (FORMAT parquet)")
 
     def company(self, key: str) -> Company:
         """One company's profile rebuilt from the tables."""
@@ -143,10 +143,6 @@ class Registry:
 
     def close(self) -> None:
         self.con.close()
-
-
-def _path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def screen_tables(tables: Tables, as_of: dt.date, policies: PolicySet | None = None) -> tuple[pa.Table, pa.Table]:

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ipsubsidy.columnar.dialect import sql_text
 from ipsubsidy.intake.build import CellError, Client, Intake
 from ipsubsidy.policy.model import PolicySet
 from ipsubsidy.result import STATUS_LABELS, Status, label
@@ -77,19 +78,13 @@ def _notices(policies: PolicySet, cities: list[str], as_of: dt.date, lang: str) 
     return out
 
 
-def _text(value: Any) -> str:
-    """A SQL text literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _reader(path: Path) -> str:
-    quoted = str(path).replace("'", "''")
     fmt = path.suffix.lstrip(".")
     if fmt == "parquet":
-        return f"read_parquet('{quoted}')"
+        return f"read_parquet({sql_text(path)})"
     if fmt == "jsonl":
-        return f"read_json('{quoted}', format = 'newline_delimited')"
-    return f"read_csv('{quoted}', header = true, all_varchar = true)"
+        return f"read_json({sql_text(path)}, format = 'newline_delimited')"
+    return f"read_csv({sql_text(path)}, header = true, all_varchar = true)"
 
 
 def _copy(con: Any, query: str, path: Path) -> Path:
@@ -97,9 +92,8 @@ def _copy(con: Any, query: str, path: Path) -> Path:
     fmt = path.suffix.lstrip(".")
     if fmt == "csv":
         path = path.with_suffix(".plain.csv")
-    target = str(path).replace("'", "''")
     options = {"parquet": "FORMAT parquet", "jsonl": "FORMAT json", "csv": "FORMAT csv, HEADER"}[fmt]
-    con.execute(f"COPY ({query}) TO '{target}' ({options})")
+    con.execute(f"COPY ({query}) TO {sql_text(path)} ({options})")
     return path
 
 
@@ -117,7 +111,7 @@ def _bom(plain: Path) -> None:
 def _enum(con: Any, kind: str, values: list[Any]) -> str:
     """An ENUM type ``kind`` of ``values`` and the empty text (what a missing value is written as); its name."""
     con.execute(f"DROP TYPE IF EXISTS {kind}")
-    listed = ", ".join(_text(v) for v in dict.fromkeys(["", *map(str, values)]))
+    listed = ", ".join(sql_text(v) for v in dict.fromkeys(["", *map(str, values)]))
     con.execute(f"CREATE TYPE {kind} AS ENUM ({listed})")
     return kind
 
@@ -139,7 +133,7 @@ def _clients_view(con: Any, notices: list[dict[str, Any]]) -> str:
     and the city's notice), made once per company instead of once per row, the texts as enumerations."""
     city = _enum(con, "_city_enum", [n["city"] for n in notices])
     notice = _enum(con, "_notice_enum", [n["notice"] for n in notices])
-    by_city = " ".join(f"WHEN {_text(n['city'])} THEN CAST({_text(n['notice'])} AS {notice})" for n in notices)
+    by_city = " ".join(f"WHEN {sql_text(n['city'])} THEN CAST({sql_text(n['notice'])} AS {notice})" for n in notices)
     chosen = f"CASE c.city {by_city} ELSE CAST('' AS {notice}) END" if by_city else f"CAST('' AS {notice})"
     return ("CREATE OR REPLACE TEMP VIEW _clients AS SELECT c.*, coalesce(c.credit_code, '') AS _credit_code, "
             f"coalesce(c.name, '') AS _name, CAST(coalesce(c.city, '') AS {city}) AS _city, {chosen} AS _notice "
