@@ -265,7 +265,7 @@ def test_registry_refusals_are_one_line(tmp_path: Path, capsys: pytest.CaptureFi
         assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_report_of_an_unnamed_client_names_its_row_in_the_reports_language() -> None:
+def test_a_report_of_an_unnamed_client_names_its_row_in_the_reports_language_and_its_city_by_name() -> None:
     import datetime as dt
 
     from ipsubsidy.evaluate import evaluate
@@ -278,3 +278,5 @@ def test_a_report_of_an_unnamed_client_names_its_row_in_the_reports_language() -
     done = ClientResult(Client(row=7, key="c7", profile=profile), evaluate(profile, dt.date(2022, 6, 30)))
     assert report_context(done, "2022-06-30", "zh", {})["name"] == "第7行"
     assert report_context(done, "2022-06-30", "en", {})["name"] == "row 7"
+    # a registry's company holds the city's id and no city_zh (screened by evaluate() below the size threshold)
+    assert profile.city == "jinzhong" and report_context(done, "2022-06-30", "zh", {})["city"] == "晋中市"

@@ -151,7 +151,6 @@ def _deadlines(registry: Any) -> dict[str, str]:
 
 def _drilled(registry: Any, key: str, as_of: dt.date) -> Any:
     from ipsubsidy.intake.build import Client
-    from ipsubsidy.places import CITIES
     from ipsubsidy.screening.registry import client_row
     from ipsubsidy.screening.run import ClientResult
 
@@ -160,10 +159,7 @@ def _drilled(registry: Any, key: str, as_of: dt.date) -> Any:
     if not found:
         raise ScreenArgumentError(f"--drill {key!r}: no company with this key or credit code in the registry")
     company_key = found[0][0]
-    profile = registry.company(company_key)
-    city = CITIES.get(profile.city) if profile.city else None  # a registry holds the city's id: its report names it
-    client = Client(row=client_row(registry, company_key), key=company_key, profile=profile,
-                    city_zh=city.zh if city is not None else None)
+    client = Client(row=client_row(registry, company_key), key=company_key, profile=registry.company(company_key))
     return ClientResult(client, registry.drill(company_key, as_of))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ipsubsidy.labels import missing_label
+from ipsubsidy.places import CITIES
 from ipsubsidy.profile import Company
 from ipsubsidy.result import ItemResult, Status, label
 from ipsubsidy.screening.run import ClientResult, claimable_total
@@ -68,10 +69,17 @@ def _bar_text(money: Decimal, not_stated: int, t: dict[str, str]) -> str:
     return " + ".join(parts)
 
 
+def _city_name(city: str | None) -> str | None:
+    """A city as a client reads it: its Chinese name where the profile holds a city id (a registry's companies)."""
+    known = CITIES.get(city) if city else None
+    return known.zh if known is not None else city
+
+
 def report_context(c: ClientResult, as_of: str, lang: str, deadlines: dict[str, str]) -> dict[str, Any]:
     p = c.client.profile
     ctx: dict[str, Any] = {"lang": lang, "t": TEXT[lang], "name": p.name or TEXT[lang]["row"].format(c.client.row),
-                           "credit_code": p.credit_code, "city": c.client.city_zh or p.city, "as_of": as_of,
+                           "credit_code": p.credit_code, "city": c.client.city_zh or _city_name(p.city),
+                           "as_of": as_of,
                            "notices": [], "claimable": [], "pending": [], "other": [], "question": "",
                            "total": "0.00"}
     by_status: dict[str, Decimal] = defaultdict(Decimal)
