@@ -5,7 +5,8 @@
 For each scenario case (tests/scenarios, tests/packages/*/tests) and each profile drawn from
 tests/strategies.py (fixed seed, derandomised; the drawn profiles are kept in ``--drawn`` so a later run
 uses exactly the same ones), on every available backend: ``model_dump_json()``, ``summary('zh')``,
-``summary('en')``, ``summary('zh', short=True)``, the table in zh and en, and the questions. A refactoring
+``summary('en')``, ``summary('zh', short=True)``, the table in zh and en, the questions, the result with
+``explain=False`` and with ``trace=True``, and whether it is equal after a pickle round trip. A refactoring
 that must not change results reproduces the file byte for byte (``cmp before.jsonl after.jsonl``).
 """
 
@@ -27,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 from ipsubsidy import Evaluator, PolicySet, load_policies, shipped_policies  # noqa: E402
 from ipsubsidy.engine import durable  # noqa: E402
 from ipsubsidy.render import result_table  # noqa: E402
-from ipsubsidy.result import Result  # noqa: E402
 
 
 def _cases() -> list[tuple[str, str, dt.date, dict[str, Any]]]:
@@ -65,8 +65,13 @@ def _drawn(n: int, keep: Path) -> list[tuple[dict[str, Any], dt.date]]:
     return out
 
 
-def _lines(result: Result) -> dict[str, Any]:
-    return {"json": result.model_dump_json(), "summary_zh": result.summary("zh"), "summary_en": result.summary("en"),
+def _lines(evaluator: Evaluator, profile: Any, as_of: Any) -> dict[str, Any]:
+    result = evaluator.evaluate(profile, as_of)
+    return {"json": result.model_dump_json(),
+            "brief": evaluator.evaluate(profile, as_of, explain=False).model_dump_json(),
+            "traced": evaluator.evaluate(profile, as_of, trace=True).model_dump_json(),
+            "pickled_equal": pickle.loads(pickle.dumps(result)) == result,
+            "summary_zh": result.summary("zh"), "summary_en": result.summary("en"),
             "short_zh": result.summary("zh", short=True), "table_zh": result_table(result, "zh"),
             "table_en": result_table(result, "en"),
             "questions": [q.model_dump(mode="json") for q in result.questions]}
@@ -94,13 +99,13 @@ def main(argv: list[str] | None = None) -> int:
 
             for key, name, as_of, profile in _cases():
                 try:
-                    row: dict[str, Any] = _lines(evaluator(key).evaluate(profile, as_of))
+                    row: dict[str, Any] = _lines(evaluator(key), profile, as_of)
                 except Exception as exc:  # a scenario of bad input: its error is part of the snapshot
                     row = {"error": f"{type(exc).__name__}: {exc}"}
                 out.write(json.dumps({"backend": backend, "case": name, **row}, ensure_ascii=False) + "\n")
             for n, (data, as_of) in enumerate(drawn):
                 try:
-                    row = _lines(evaluator("shipped").evaluate(data, as_of))
+                    row = _lines(evaluator("shipped"), data, as_of)
                 except Exception as exc:
                     row = {"error": f"{type(exc).__name__}: {exc}"}
                 out.write(json.dumps({"backend": backend, "case": f"drawn {n}", **row}, ensure_ascii=False) + "\n")
