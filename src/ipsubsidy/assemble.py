@@ -19,7 +19,8 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ipsubsidy.amounts import pay
+from ipsubsidy.amounts import Payment, pay
+from ipsubsidy.construct import deferred, filled, fresh_copy
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.logic import TV, all3
 from ipsubsidy.engine.trace import ItemTrace
@@ -107,7 +108,6 @@ def _trace(decision: ItemDecision) -> ItemTrace:
     return decision.trace
 
 
-_LISTS = ("units", "departments", "reasons", "missing", "notes")
 _constant: dict[tuple[Any, ...], tuple[Item, ItemResult]] = {}
 
 
@@ -127,50 +127,69 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
     if found is None or found[0] is not item:
         if len(_constant) > 4096:  # many evaluation dates: start again rather than grow
             _constant.clear()
-        found = _constant[key] = (item, _item_result(item, applies, decision, company, as_of, explain))
-    fields = dict(found[1].__dict__)
-    for name in _LISTS:
-        fields[name] = list(fields[name])
-    return trusted(ItemResult, **fields)
+        # built whole: a pending fill would keep this profile alive in the cache
+        found = _constant[key] = (item, filled(_item_result(item, applies, decision, company, as_of, explain)))
+    return fresh_copy(found[1])
 
 
 def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date,
                  explain: bool) -> ItemResult:
+    """Status, amount and units now; reasons and missing facts when first read (``_explanations``)."""
+    profile_truth = decision.profile
+    late_facts = _late_facts(item, company, as_of) if profile_truth is True else []
+    if late_facts:
+        profile_truth = False
+    truth_parts: list[TV] = [applies, profile_truth]
+    counted, count, late = decision, None, list[int]()
+    if item.collection is not None:
+        counted, late = _not_after(item, company, decision, as_of)
+        count = _count(item, company, counted)
+        truth_parts.append(count.truth)
+    qualifying = [] if count is None else count.qualifying
+    truth = all3(truth_parts)
+    status = _status(item, truth, as_of)
+    payment = pay(item, company, qualifying if truth is True else None, status == Status.eligible)
+    benefit = item.spec.benefit
+    fixed = _fixed_parts(item)
+
+    def explanations() -> dict[str, Any]:
+        return _explanations(item, applies, decision, counted, count, late_facts, late, company, as_of, truth,
+                             status, payment, explain)
+
+    return deferred(ItemResult, explanations,
+        id=item.id, document=item.document.id, title=fixed.title, status=status, benefit_class=benefit.class_,
+        class_reason=fixed.class_reason, benefit_kind=benefit.kind.value, one_time=benefit.one_time,
+        amount=payment.amount, alternative=_alternative(item, status, len(qualifying) if truth is True else None),
+        restates=fixed.restates, units=payment.units, citation=fixed.citation,
+        departments=list(fixed.departments), notes=list(fixed.notes))
+
+
+def _explanations(item: Item, applies: TV, decision: ItemDecision, counted: ItemDecision, count: _Count | None,
+                  late_facts: list[tuple[str, dt.date]], late: list[int], company: Company, as_of: dt.date,
+                  truth: TV, status: Status, payment: Payment, explain: bool) -> dict[str, Any]:
+    """The item's ``reasons`` (empty when ``explain`` is False) and ``missing``, read from the decision's trace:
+    ``decision`` as the backend made it, ``counted`` without the units dated after ``as_of`` (``late``)."""
     reasons: list[Reason] = []
     missing: list[str] = []
     if applies is None:
         places = ("city", "district") if item.document.meta.district else ("city",)
         missing += [name for name in (*places, "entity_type") if getattr(company, name) is None]
-    profile_truth = decision.profile
-    if profile_truth is True:
-        for name, value in _late_facts(item, company, as_of):
-            profile_truth = False
-            if not explain:
-                break
-            reasons.append(trusted(
-                Reason, zh=f"{field_label(Company, name, 'zh')} {value} 晚于评估日 {as_of}，评估日尚未发生",
-                en=f"{field_label(Company, name, 'en')} {value} is after the evaluation date {as_of}",
-                field=name, value=str(value), threshold=str(as_of)))
-    truth_parts: list[TV] = [applies, profile_truth]
+    if explain:
+        reasons += [trusted(
+            Reason, zh=f"{field_label(Company, name, 'zh')} {value} 晚于评估日 {as_of}，评估日尚未发生",
+            en=f"{field_label(Company, name, 'en')} {value} is after the evaluation date {as_of}",
+            field=name, value=str(value), threshold=str(as_of)) for name, value in late_facts]
     if decision.profile is not True:
         trace = _trace(decision).profile()
         if explain:
             reasons += [leaf_reason(t, Company, obj=company) for t in trace if t.outcome is False]
         missing += [m for t in trace if t.outcome is None for m in t.missing]
-    qualifying: list[int] = []
-    late: list[int] = []
-    if item.collection is not None:
-        decision, late = _not_after(item, company, decision, as_of)
-        count = _count(item, company, decision)
-        truth_parts.append(count.truth)
-        qualifying = count.qualifying
-        reasons_u, missing_u = _unit_explanations(item, company, decision, count, explain)
+    if count is not None:
+        reasons_u, missing_u = _unit_explanations(item, company, counted, count, explain)
         missing += missing_u
         if explain:
             reasons += reasons_u
             reasons += _late_reasons(item, company, late, as_of, count.truth)
-    truth = all3(truth_parts)
-    status = _status(item, truth, as_of)
     if status in (Status.expired, Status.not_yet_in_force) and explain:
         bound = item.claim_until if status == Status.expired else item.opens
         word = ("已于{}截止", "closed on {}") if status == Status.expired else ("自{}起施行", "opens on {}")
@@ -179,20 +198,11 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
                               en=f"{facts[1]}, but the policy {word[1].format(bound)} (as of {as_of})"))
     if status == Status.expired:
         missing = []  # nothing is worth asking about a closed document
-    payment = pay(item, company, qualifying if truth is True else None, status == Status.eligible)
     if explain:
         reasons += payment.reasons
     if status != Status.expired:
         missing += payment.missing
-    benefit = item.spec.benefit
-    fixed = _fixed_parts(item)
-    return trusted(ItemResult,
-        id=item.id, document=item.document.id, title=fixed.title, status=status, benefit_class=benefit.class_,
-        class_reason=fixed.class_reason, benefit_kind=benefit.kind.value, one_time=benefit.one_time,
-        amount=payment.amount, alternative=_alternative(item, status, len(qualifying) if truth is True else None),
-        restates=fixed.restates, units=payment.units, citation=fixed.citation,
-        departments=list(fixed.departments), reasons=reasons, missing=list(dict.fromkeys(missing)),
-        notes=list(fixed.notes))
+    return {"reasons": reasons, "missing": list(dict.fromkeys(missing))}
 
 
 def _status(item: Item, truth: TV, as_of: dt.date) -> Status:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.policy.schema import TotalCap
 from ipsubsidy.profile import Company
-from ipsubsidy.result import ItemResult, Reason, Status, yuan
+from ipsubsidy.result import ItemResult, Reason, Status, with_reasons, yuan
 
 __all__ = ["apply_caps", "cap_shares", "rules_beyond_conditions"]
 
@@ -67,11 +67,11 @@ def _reason(cap: TotalCap, others: list[str], others_en: list[str], year: int | 
 def _reduced(result: ItemResult, reasons: list[Reason], paid: Decimal) -> ItemResult:
     amount = result.amount
     if paid == 0:
-        return result.model_copy(update={
-            "status": Status.not_eligible, "units": [], "reasons": [*result.reasons, *reasons],
-            "amount": amount.model_copy(update={"quantity": None, "subtotal": None})})
-    return result.model_copy(update={"reasons": [*result.reasons, *reasons],
-                                     "amount": amount.model_copy(update={"subtotal": yuan(paid)})})
+        update = {"status": Status.not_eligible, "units": [],
+                  "amount": amount.model_copy(update={"quantity": None, "subtotal": None})}
+    else:
+        update = {"amount": amount.model_copy(update={"subtotal": yuan(paid)})}
+    return with_reasons(result, reasons, **update)
 
 
 def _apply(policies: PolicySet, cap: TotalCap, out: list[ItemResult], position: dict[str, int],

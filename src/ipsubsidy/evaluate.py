@@ -23,6 +23,7 @@ from typing import Any
 
 from ipsubsidy.assemble import item_result
 from ipsubsidy.caps import apply_caps
+from ipsubsidy.construct import deferred
 from ipsubsidy.engine.backend import Backend, BackendName, make_backend
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.logic import TV, all3
@@ -33,7 +34,7 @@ from ipsubsidy.policy.loader import load_policies, shipped_policies
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, parse_profile
 from ipsubsidy.questions import ask
-from ipsubsidy.result import ItemResult, Localized, Result, trusted
+from ipsubsidy.result import ItemResult, Localized, Result, with_reasons
 from ipsubsidy.size_readings import merge_readings, size_readings
 from ipsubsidy.stacking import stacking_plan
 from ipsubsidy.status import BenefitClass, Status
@@ -114,14 +115,18 @@ class Evaluator:
         results = _stacked(policies, applicable, decisions, results, profile, when, explain)
         results = apply_caps(policies, results, profile)  # 合计最高不超过 over several items
         claimable = [r for r in results if r.benefit_class == BenefitClass.claimable]
-        questions = ask(policies, profile, decisions, claimable, when) if explain else []
         total = sum((Decimal(i.amount.subtotal) for i in claimable if i.amount.subtotal is not None), Decimal(0))
-        result = trusted(
-            Result, as_of=when, backend=backend.name, policies=policies.fingerprint,
+
+        asked = list(claimable)  # as evaluated, whatever a caller later does to ``items``
+
+        def questions() -> dict[str, Any]:
+            return {"questions": ask(policies, profile, decisions, asked, when) if explain else []}
+
+        result = deferred(
+            Result, questions, as_of=when, backend=backend.name, policies=policies.fingerprint,
             notices=_notices(policies, profile, when), items=claimable,
             other=[r for r in results if r.benefit_class != BenefitClass.claimable], total=yuan(total),
-            not_stated=[i.id for i in claimable if i.status == Status.eligible and i.amount.not_stated is not None],
-            questions=questions)
+            not_stated=[i.id for i in claimable if i.status == Status.eligible and i.amount.not_stated is not None])
         return traced(result, applicable, decisions) if trace else result
 
 
@@ -146,12 +151,12 @@ def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisio
         if give.units:
             units = tuple(False if i in give.units else v for i, v in enumerate(decision.units))
             result = item_result(item, applies, replace(decision, units=units), company, as_of, explain)
+        update: dict[str, Any] = {}
         if give.claim is not None:
-            result = result.model_copy(update={
-                "status": Status.not_eligible, "units": [],
-                "amount": result.amount.model_copy(update={"quantity": None, "subtotal": None})})
-        out.append(result.model_copy(update={"reasons": [*result.reasons, *give.reasons(labels)]})
-                   if explain else result)
+            update = {"status": Status.not_eligible, "units": [],
+                      "amount": result.amount.model_copy(update={"quantity": None, "subtotal": None})}
+        more = give.reasons(labels) if explain else []
+        out.append(with_reasons(result, more, **update))
     return out
 
 

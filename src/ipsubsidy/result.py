@@ -1,16 +1,17 @@
 """The result of an evaluation: every applicable item once, with its status, amount, units and citation.
 
-JSON-serialisable (``result.model_dump_json()``); money is a string of yuan, exact.
+JSON-serialisable (``result.model_dump_json()``); money is a string of yuan, exact. The explanations (an item's
+reasons and missing facts, the result's questions) are built from the trace when first read (construct.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ipsubsidy.construct import Deferred, amended, trusted
 from ipsubsidy.errors import UnknownItemError, suggest
 from ipsubsidy.labels import Bilingual, yuan
 from ipsubsidy.status import CLASS_LABELS, HOLDS, STATUS_LABELS, BenefitClass, Status, label
@@ -32,6 +33,7 @@ __all__ = [
     "UnitOut",
     "label",
     "trusted",
+    "with_reasons",
     "yuan",
 ]
 
@@ -101,7 +103,10 @@ class Reason(Bilingual, _Out):
     shortfall: Shortfall | None = Field(default=None, description="for a failed numeric threshold: what would qualify")
 
 
-class ItemResult(_Out):
+class ItemResult(Deferred, _Out):
+    """One applicable item's outcome. Its ``reasons`` and ``missing`` are built from the trace when first read."""
+
+    deferred_fields: ClassVar[tuple[str, ...]] = ("reasons", "missing")
     id: str
     document: str
     title: Localized
@@ -135,7 +140,10 @@ class Question(Bilingual, _Out):
     en: str
 
 
-class Result(_Out):
+class Result(Deferred, _Out):
+    """One evaluation's outcome. Its ``questions`` are built from the trace when first read."""
+
+    deferred_fields: ClassVar[tuple[str, ...]] = ("questions",)
     as_of: dt.date
     backend: str
     policies: str = Field(description="fingerprint of the loaded policy files")
@@ -174,38 +182,8 @@ class Result(_Out):
         raise UnknownItemError(item_id, suggest(item_id, [e.id for e in entries]))
 
 
-M = TypeVar("M", bound=BaseModel)
-_setattr = object.__setattr__
-_layouts: dict[type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]] = {}
-
-
-def _layout(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
-    """Every field in order with its default (None for a required one), and the fields with a factory."""
-    found = _layouts.get(cls)
-    if found is None:
-        template: dict[str, Any] = {}
-        factories: list[tuple[str, Callable[[], Any]]] = []
-        for name, info in cls.model_fields.items():
-            factory = info.default_factory
-            if factory is not None:
-                factories.append((name, factory))  # type: ignore[arg-type]
-            template[name] = None if info.is_required() or factory is not None else info.default
-        found = _layouts[cls] = (template, tuple(factories))
-    return found
-
-
-def trusted(cls: type[M], **values: Any) -> M:
-    """``cls`` from values the engine built itself, already of the fields' types: what ``model_construct``
-    does (defaults filled, no validation), without its per-call alias handling. Not for outside data."""
-    template, factories = _layout(cls)
-    fields = template.copy()  # the fields' order, then the values given
-    fields.update(values)
-    for name, factory in factories:
-        if name not in values:
-            fields[name] = factory()
-    model = cls.__new__(cls)
-    _setattr(model, "__dict__", fields)
-    _setattr(model, "__pydantic_fields_set__", set(values))
-    _setattr(model, "__pydantic_extra__", None)
-    _setattr(model, "__pydantic_private__", None)
-    return model
+def with_reasons(item: ItemResult, more: list[Reason], **update: Any) -> ItemResult:
+    """A copy of ``item`` with ``update`` and ``more`` after its reasons (which stay unbuilt if they were)."""
+    if not more and not update:
+        return item
+    return amended(item, update, lambda why: {**why, "reasons": [*why["reasons"], *more]})
