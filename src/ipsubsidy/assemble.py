@@ -119,8 +119,9 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
     An item no fact decides but city and entity type (a service, an encouragement...) has the same result
     for every profile with the same of those: it is built once per (applies, unknown ones, as_of) and copied
     (its lists fresh, so a caller changing one result changes no other)."""
-    if not _fixed_parts(item).constant:
-        return _item_result(item, applies, decision, company, as_of, explain)
+    fixed = _fixed_parts(item)
+    if not fixed.constant:
+        return _item_result(item, fixed, applies, decision, company, as_of, explain)
     key = (id(item), applies, decision.profile, company.city is None, company.district is None,
            company.entity_type is None, as_of, explain)
     found = _constant.get(key)
@@ -128,15 +129,15 @@ def item_result(item: Item, applies: TV, decision: ItemDecision, company: Compan
         if len(_constant) > 4096:  # many evaluation dates: start again rather than grow
             _constant.clear()
         # built whole: a pending fill would keep this profile alive in the cache
-        found = _constant[key] = (item, filled(_item_result(item, applies, decision, company, as_of, explain)))
+        found = _constant[key] = (item, filled(_item_result(item, fixed, applies, decision, company, as_of, explain)))
     return fresh_copy(found[1])
 
 
-def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date,
-                 explain: bool) -> ItemResult:
+def _item_result(item: Item, fixed: _Fixed, applies: TV, decision: ItemDecision, company: Company,
+                 as_of: dt.date, explain: bool) -> ItemResult:
     """Status, amount and units now; reasons and missing facts when first read (``_explanations``)."""
     profile_truth = decision.profile
-    late_facts = _late_facts(item, company, as_of) if profile_truth is True else []
+    late_facts = _late_facts(fixed, company, as_of) if profile_truth is True else []
     if late_facts:
         profile_truth = False
     truth_parts: list[TV] = [applies, profile_truth]
@@ -150,7 +151,6 @@ def _item_result(item: Item, applies: TV, decision: ItemDecision, company: Compa
     status = _status(item, truth, as_of)
     payment = pay(item, company, qualifying if truth is True else None, status == Status.eligible)
     benefit = item.spec.benefit
-    fixed = _fixed_parts(item)
 
     def explanations() -> dict[str, Any]:
         return _explanations(item, applies, decision, counted, count, late_facts, late, company, as_of, truth,
@@ -218,10 +218,10 @@ def _status(item: Item, truth: TV, as_of: dt.date) -> Status:
     return HOLDS[item.benefit_class]
 
 
-def _late_facts(item: Item, company: Company, as_of: dt.date) -> list[tuple[str, dt.date]]:
+def _late_facts(fixed: _Fixed, company: Company, as_of: dt.date) -> list[tuple[str, dt.date]]:
     """Profile dates the item's condition tests that lie after ``as_of``: they have not happened yet."""
     out = []
-    for name in _fixed_parts(item).dated_facts:
+    for name in fixed.dated_facts:
         value = getattr(company, name, None)
         if isinstance(value, dt.date) and value > as_of:
             out.append((name, value))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, get_origin
 
 from pydantic import BaseModel
 
@@ -161,16 +161,27 @@ def _fresh(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
+_list_fields: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
 def fresh_copy(model: D) -> D:
     """A copy of ``model`` whose lists are new (so changing one copy's list changes no other); its deferred
     fields, when ``model``'s are not built yet, are read from ``model`` (built there once) when first read."""
+    cls = type(model)
+    lists = _list_fields.get(cls)
+    if lists is None:
+        lists = _list_fields[cls] = tuple(name for name, info in cls.model_fields.items()
+                                          if get_origin(info.annotation) is list)
     waiting = pending(model) is not None
     if waiting:
         with _filling:  # not while another thread fills ``model``
             waiting = pending(model) is not None
-            fields = {name: _fresh(value) for name, value in _INSTANCE_DICT.__get__(model).items()}
+            fields = dict(_INSTANCE_DICT.__get__(model))
     else:
-        fields = {name: _fresh(value) for name, value in _INSTANCE_DICT.__get__(model).items()}
+        fields = dict(_INSTANCE_DICT.__get__(model))
+    for name in lists:
+        if name in fields:
+            fields[name] = list(fields[name])
     copy = _new(type(model), fields, set(_getattribute(model, "__pydantic_fields_set__")))
     if waiting:
         _setattr(copy, "_fill", lambda: {name: _fresh(getattr(model, name)) for name in type(model).deferred_fields})

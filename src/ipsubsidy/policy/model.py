@@ -34,7 +34,7 @@ class Item:
     tiers: tuple[Condition, ...] = ()         # each tier's `when`, over a unit (or the profile), in order
     closes_early: dt.date | None = None       # the day before a newer document supersedes this one
 
-    @property
+    @computed_once  # read many times in every evaluation, of a frozen spec
     def id(self) -> str:
         return self.spec.id
 
@@ -42,7 +42,7 @@ class Item:
     def title(self) -> Text:
         return self.spec.title
 
-    @property
+    @computed_once
     def collection(self) -> str | None:
         return self.spec.counts.collection if self.spec.counts else None
 
