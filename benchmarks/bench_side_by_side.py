@@ -263,12 +263,20 @@ def main(argv: list[str] | None = None) -> int:
                          rate(lambda d, e=evaluator: e.evaluate(d, AS_OF, explain=False), data, args.n)))
             rows.append((f"ipsubsidy {name}: `evaluate(..., explain=False)` from a parsed Company",
                          rate(lambda c, e=evaluator: e.evaluate(c, AS_OF, explain=False), companies, args.n)))
+        if hasattr(evaluator, "outcome"):
+            rows.append((f"ipsubsidy {name}: `Evaluator.outcome` from plain data (statuses, subtotals, total)",
+                         rate(lambda d, e=evaluator: e.outcome(d, AS_OF), data, args.n)))
+            rows.append((f"ipsubsidy {name}: `Evaluator.outcome` from a parsed Company",
+                         rate(lambda c, e=evaluator: e.outcome(c, AS_OF), companies, args.n)))
         rows.append((f"ipsubsidy {name}: `evaluate(...).model_dump_json()` from plain data",
                      rate(lambda d, e=evaluator: e.evaluate(d, AS_OF).model_dump_json(), data, args.n)))
         rows.append((f"ipsubsidy {name}: decisions (with trace since issue 11), 22 items (`backend.decide`)",
                      rate(lambda c, b=engine: b.decide(c, every_item), companies, args.n)))
         rows.append((f"ipsubsidy {name}: decisions (with trace since issue 11), the 11 claimable items",
                      rate(lambda c, b=engine: b.decide(c, items), companies, args.n)))
+        if "trace" in inspect.signature(engine.decide).parameters:
+            rows.append((f"ipsubsidy {name}: decisions without trace, 22 items (`backend.decide(..., trace=False)`)",
+                         rate(lambda c, b=engine: b.decide(c, every_item, False), companies, args.n)))
         evaluator.close()
         engine.close()
     reference.close()

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from ipsubsidy import Evaluator, assemble, shipped_policies
 from ipsubsidy.construct import Deferred, deferred, pending, trusted
-from ipsubsidy.result import ItemResult, Reason, Result, Status, with_reasons
+from ipsubsidy.result import Reason, Result
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = yaml.safe_load((ROOT / "examples" / "jinzhong-patents.yaml").read_text(encoding="utf-8"))
@@ -101,22 +101,6 @@ def test_threads_reading_at_once_fill_it_once() -> None:
     assert calls == [1] and seen == [[7]] * 8
 
 
-def _reason(text: str) -> Reason:
-    return trusted(Reason, zh=text, en=text)
-
-
-def test_with_reasons_appends_after_the_deferred_ones_unfilled_or_filled() -> None:
-    result = Evaluator(shipped_policies(), "python").evaluate(PROFILE, "2022-06-30")
-    base = result.items[0]
-    extra = [_reason("extra")]
-    unfilled = with_reasons(base, extra, status=Status.not_eligible)
-    assert pending(unfilled) is not None  # still deferred: nothing was built to append to
-    filled_first = with_reasons(ItemResult.model_validate(base.model_dump()), extra, status=Status.not_eligible)
-    assert unfilled.reasons == [*base.reasons, *extra]
-    assert unfilled.model_dump_json() == filled_first.model_dump_json()
-    assert unfilled.status == Status.not_eligible and base.status != Status.not_eligible
-
-
 def test_evaluate_builds_no_explanation_until_one_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
     evaluate_module = importlib.import_module("ipsubsidy.evaluate")  # the package's ``evaluate`` is the function
@@ -132,7 +116,7 @@ def test_evaluate_builds_no_explanation_until_one_is_read(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(assemble, "_explanations", counted_explain)
     monkeypatch.setattr(evaluate_module, "ask", counted_ask)
-    monkeypatch.setattr(assemble, "_constant", {})
+    monkeypatch.setattr(assemble, "_fact_free", {})
     evaluator = Evaluator(shipped_policies(), "python")
     evaluator.evaluate(PROFILE, "2022-06-30")
     constant = len(built)  # an item no fact but city and type decides is built whole once, then copied

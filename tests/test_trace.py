@@ -16,7 +16,7 @@ from tests.strategies import profiles
 from backends import BACKENDS, needs_durable
 from ipsubsidy import Company, Evaluator, evaluate, parse_profile, shipped_policies
 from ipsubsidy.engine.backend import make_backend
-from ipsubsidy.engine.python import compile_tracer, trace_condition
+from ipsubsidy.engine.python import compile_decider, compile_tracer, trace_condition
 from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.traced import TracedResult
 
@@ -89,8 +89,10 @@ def test_the_compiled_tracer_records_what_the_tree_interpreter_records(company: 
         for cond, obj in targets:
             expected: list[LeafTrace] = []
             got: list[LeafTrace] = []
-            assert trace_condition(cond, obj, expected) == compile_tracer(cond)(obj, got)
+            truth = trace_condition(cond, obj, expected)
+            assert truth == compile_tracer(cond)(obj, got)
             assert expected == got
+            assert compile_decider(cond)(obj) is truth  # the untraced truth, short-cut, is the same
 
 
 @needs_durable

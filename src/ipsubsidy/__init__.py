@@ -17,6 +17,7 @@ from ipsubsidy.errors import (
     UnknownItemError,
 )
 from ipsubsidy.evaluate import Evaluator, evaluate
+from ipsubsidy.outcome import ItemOutcome, Outcome
 from ipsubsidy.policy.loader import load_policies, shipped_policies
 from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.profile import Company, load_profile_json, parse_profile
@@ -34,7 +35,9 @@ __all__ = [
     "Evaluator",
     "IpSubsidyError",
     "Item",
+    "ItemOutcome",
     "ItemResult",
+    "Outcome",
     "PolicyError",
     "PolicySet",
     "ProfileError",

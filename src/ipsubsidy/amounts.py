@@ -20,15 +20,17 @@ from ipsubsidy.labels import unit_label, yuan
 from ipsubsidy.policy.model import Item
 from ipsubsidy.result import AmountOut, Localized, Reason, UnitOut, trusted
 
-__all__ = ["Payment", "pay"]
+__all__ = ["Payment", "amount_out", "pay", "units_out"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Payment:
-    """An item's amount once its status is known, with the units paid and what the tiers and cap said."""
+    """An item's amount once its status is known: how many units, the subtotal owed (exact yuan, None when not
+    owed or not stated), the units shown with each one's amount, and what the tiers and cap said."""
 
-    amount: AmountOut
-    units: list[UnitOut]
+    quantity: int | None = None                             # None while the units are undecided
+    subtotal: Decimal | None = None
+    units: tuple[tuple[int, Decimal | None], ...] = ()      # (entry index, its yuan; None when paid per claim)
     reasons: list[Reason] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -74,14 +76,12 @@ def _undecided_amount(item: Item) -> AmountOut:
 def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool) -> Payment:
     """The amount of ``item`` for ``company``: ``qualifying`` are the counted units (None while the facts
     are undecided); ``paid`` says whether the subtotal is owed now (the item is eligible)."""
-    spec = item.spec.benefit.amount
-    undecided = _undecided_amount(item)
-    out = Payment(undecided, [])
+    out = Payment()
     if qualifying is None:
         return out
+    spec = item.spec.benefit.amount
     collection = item.collection
     entries: list[Any] = (getattr(company, collection) or []) if collection else []
-    not_stated, shown = undecided.not_stated, undecided.per_unit
     per_unit = item.stated_amount
     cap = item.spec.cap
     each: list[tuple[int | None, Decimal | None]] = []  # (unit index or None for the claim, its amount)
@@ -101,6 +101,7 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
                                               en=f"{name}: tier not settled, valued at the lowest possible, "
                                                  f"{yuan(value)} yuan"))
             each.append((i, value))
+        out.units = tuple((i, v) for i, v in each if i is not None)
     else:
         value = per_unit
         if spec.tiers is not None:
@@ -109,22 +110,37 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
                 out.reasons.append(trusted(Reason, zh=f"档次未定，按可能的最低档{yuan(value)}元计",
                                           en=f"tier not settled, valued at the lowest possible, {yuan(value)} yuan"))
         each.append((None, value))
-    if item.per_unit_paid:
-        units = [trusted(UnitOut, collection=collection or "", index=i, label=unit_label(entries[i], i),
-                         amount=None if v is None else yuan(v)) for i, v in each if i is not None]
-    else:  # paid once per claim: the units that qualify it are shown, with no amount of their own
-        units = [trusted(UnitOut, collection=collection or "", index=i, label=unit_label(entries[i], i))
-                 for i in qualifying] if collection else []
-    quantity = len(each)
+        # paid once per claim: the units that qualify it are shown, with no amount of their own
+        out.units = tuple((i, None) for i in qualifying) if collection else ()
+    out.quantity = quantity = len(each)
     stated = [v for _, v in each if v is not None]
     subtotal = sum(stated, Decimal(0)) if paid and spec.not_stated is None and len(stated) == quantity else None
     if subtotal is not None and cap is not None:
         subtotal = _capped(item, entries, each, subtotal, out)
-    out.amount = trusted(AmountOut,
-        per_unit=shown, quantity=quantity, subtotal=None if subtotal is None else yuan(subtotal),
-        not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
-    out.units = units
+    out.subtotal = subtotal
     return out
+
+
+def amount_out(item: Item, quantity: int | None, subtotal: Decimal | None) -> AmountOut:
+    """The item's amount as a result shows it: per unit, quantity (None while undecided), subtotal, cap."""
+    undecided = _undecided_amount(item)
+    if quantity is None:
+        return undecided
+    return trusted(AmountOut, per_unit=undecided.per_unit, quantity=quantity,
+                   subtotal=None if subtotal is None else yuan(subtotal), not_stated=undecided.not_stated,
+                   cap=undecided.cap)
+
+
+def units_out(item: Item, company: BaseModel, units: tuple[tuple[int, Decimal | None], ...]) -> list[UnitOut]:
+    """The units as a result shows them: each with its label, and its yuan when the item pays per unit."""
+    if not units:
+        return []
+    collection = item.collection or ""
+    entries: list[Any] = getattr(company, collection) or []
+    if item.per_unit_paid:
+        return [trusted(UnitOut, collection=collection, index=i, label=unit_label(entries[i], i),
+                        amount=None if v is None else yuan(v)) for i, v in units]
+    return [trusted(UnitOut, collection=collection, index=i, label=unit_label(entries[i], i)) for i, _ in units]
 
 
 def _capped(item: Item, entries: list[Any], each: list[tuple[int | None, Decimal | None]], subtotal: Decimal,

@@ -1,4 +1,4 @@
-"""合计最高不超过: caps over several items, applied to the item results after each item's own amount and cap
+"""合计最高不超过: caps over several items, applied to the items' outcomes after each item's own amount and cap
 and after 不重复享受.
 
 A policy file's ``caps`` entry names items (of its own or any other loaded document), an amount, and
@@ -15,29 +15,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ipsubsidy.outcome import ItemOutcome
 from ipsubsidy.policy.model import Document, Item, PolicySet
 from ipsubsidy.policy.schema import TotalCap
 from ipsubsidy.profile import Company
-from ipsubsidy.result import ItemResult, Reason, Status, with_reasons, yuan
+from ipsubsidy.result import Reason, Status, yuan
 
 __all__ = ["apply_caps", "cap_shares", "rules_beyond_conditions"]
 
 _Share = dict[int | None, Decimal]  # yuan by calendar year (None: the claimant's whole amount)
 
 
-def cap_shares(cap: TotalCap, item: Item, result: ItemResult, company: Company) -> _Share:
+def cap_shares(cap: TotalCap, item: Item, result: ItemOutcome, company: Company) -> _Share:
     """What an eligible item pays, split as the cap counts it: whole, or by the years of its units' dates
     (after the item's own yearly cap). The loader refuses a yearly cap over an item whose years are unknown."""
-    subtotal = Decimal(result.amount.subtotal or 0)
+    subtotal = result.subtotal or Decimal(0)
     if cap.per == "claimant":
         return {None: subtotal}
     entries = getattr(company, item.collection or "") or []
     share: _Share = {}
-    for unit in result.units:
-        if unit.amount is not None and unit.index < len(entries):
-            when = item.unit_date(entries[unit.index])
+    for index, amount in result.units:
+        if amount is not None and index < len(entries):
+            when = item.unit_date(entries[index])
             year = None if when is None else when.year
-            share[year] = share.get(year, Decimal(0)) + Decimal(unit.amount)
+            share[year] = share.get(year, Decimal(0)) + amount
     own = item.spec.cap
     if own is not None and own.per == "year":
         share = {year: min(amount, own.amount) for year, amount in share.items()}
@@ -64,23 +65,20 @@ def _reason(cap: TotalCap, others: list[str], others_en: list[str], year: int | 
     return Reason(zh=zh, en=en, field="caps", value=yuan(asked), threshold=yuan(cap.amount))
 
 
-def _reduced(result: ItemResult, reasons: list[Reason], paid: Decimal) -> ItemResult:
-    amount = result.amount
+def _reduced(result: ItemOutcome, reasons: list[Reason], paid: Decimal) -> ItemOutcome:
     if paid == 0:
-        update = {"status": Status.not_eligible, "units": [],
-                  "amount": amount.model_copy(update={"quantity": None, "subtotal": None})}
-    else:
-        update = {"amount": amount.model_copy(update={"subtotal": yuan(paid)})}
-    return with_reasons(result, reasons, **update)
+        return result.with_more(lambda: reasons, status=Status.not_eligible, units=(), quantity=None,
+                                subtotal=None)
+    return result.with_more(lambda: reasons, subtotal=paid)
 
 
-def _apply(policies: PolicySet, cap: TotalCap, out: list[ItemResult], position: dict[str, int],
+def _apply(policies: PolicySet, cap: TotalCap, out: list[ItemOutcome], position: dict[str, int],
            company: Company) -> None:
     allowance: dict[int | None, Decimal] = {}
     for name in cap.items:
         item = policies.item(name)
         at = position.get(item.id)
-        if at is None or out[at].status != Status.eligible or out[at].amount.subtotal is None:
+        if at is None or out[at].status != Status.eligible or out[at].subtotal is None:
             continue
         share = cap_shares(cap, item, out[at], company)
         reasons: list[Reason] = []
@@ -98,8 +96,8 @@ def _apply(policies: PolicySet, cap: TotalCap, out: list[ItemResult], position: 
             out[at] = _reduced(out[at], reasons, paid_total)
 
 
-def apply_caps(policies: PolicySet, results: list[ItemResult], company: Company) -> list[ItemResult]:
-    """The results with every cap over several items applied (see the module docstring)."""
+def apply_caps(policies: PolicySet, results: list[ItemOutcome], company: Company) -> list[ItemOutcome]:
+    """The outcomes with every cap over several items applied (see the module docstring)."""
     if not policies.caps:
         return results
     out = list(results)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar, get_origin
 
 from pydantic import BaseModel
 
-__all__ = ["Deferred", "Fill", "amended", "deferred", "filled", "fresh_copy", "pending", "trusted"]
+__all__ = ["Deferred", "Fill", "deferred", "filled", "fresh_copy", "pending", "trusted"]
 
 M = TypeVar("M", bound=BaseModel)
 D = TypeVar("D", bound="Deferred")
@@ -132,23 +132,6 @@ def pending(model: BaseModel) -> Fill | None:
     except AttributeError:
         return None
     return fill
-
-
-def amended(model: D, update: dict[str, Any], more: Callable[[dict[str, Any]], dict[str, Any]]) -> D:
-    """A copy of ``model`` with ``update`` applied and its deferred fields passed through ``more``; still
-    deferred when ``model`` was not yet filled (``model`` itself is left as it is)."""
-    fill = pending(model)
-    if fill is not None:
-        with _filling:  # not while another thread fills ``model``
-            fill = pending(model)
-            fields = dict(_INSTANCE_DICT.__get__(model))
-    if fill is None:  # built already (a built model never becomes pending again)
-        values = {name: getattr(model, name) for name in type(model).deferred_fields}
-        return model.model_copy(update={**update, **more(values)})
-    fields.update(update)
-    copy = _new(type(model), fields, {*_getattribute(model, "__pydantic_fields_set__"), *update})
-    _setattr(copy, "_fill", lambda: more(fill()))
-    return copy
 
 
 def filled(model: M) -> M:

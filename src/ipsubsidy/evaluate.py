@@ -2,9 +2,10 @@
 
 An item applies when its document's city is the profile's and the profile's entity type is among its
 beneficiaries; an unknown city or type keeps the item, as needs_info. A backend decides each condition
-(True / False / unknown) with its trace; ``assemble.item_result`` turns decisions into statuses the same way
-for every backend (its docstring has the table); then 不重复享受 (``stacking``), caps over several items
-(``caps``) and, for 小微, the merge of both sizes (``size_readings``) apply.
+(True / False / unknown) with its trace; ``assess`` turns decisions into outcomes (status, quantity, subtotal)
+the same way for every backend (its docstring has the table); then 不重复享受 (``stacking``) and caps over
+several items (``caps``) apply to the outcomes, ``assemble`` renders each as an ``ItemResult`` and, for 小微,
+the results of both sizes are merged (``size_readings``). ``Evaluator.outcome`` stops before the rendering.
 
 A document opens on the day it is issued, even where the window for the facts starts earlier; a unit or
 fact dated after ``as_of`` never counts (it has not happened yet at ``as_of``).
@@ -22,19 +23,21 @@ from decimal import Decimal
 from typing import Any
 
 from ipsubsidy.assemble import item_result
+from ipsubsidy.assess import assess
 from ipsubsidy.caps import apply_caps
 from ipsubsidy.construct import deferred
 from ipsubsidy.engine.backend import Backend, BackendName, make_backend
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.logic import TV, all3
 from ipsubsidy.errors import ArgumentError
-from ipsubsidy.labels import yuan
+from ipsubsidy.labels import unit_label, yuan
+from ipsubsidy.outcome import ItemOutcome, Outcome
 from ipsubsidy.places import KNOWN_CITIES
 from ipsubsidy.policy.loader import load_policies, shipped_policies
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company, parse_profile
 from ipsubsidy.questions import ask
-from ipsubsidy.result import ItemResult, Localized, Result, with_reasons
+from ipsubsidy.result import ItemResult, Localized, Result
 from ipsubsidy.size_readings import merge_readings, size_readings
 from ipsubsidy.stacking import stacking_plan
 from ipsubsidy.status import BenefitClass, Status
@@ -99,6 +102,31 @@ class Evaluator:
         finally:
             _leave()
 
+    def outcome(self, company: Company | dict[str, Any], as_of: dt.date | str | None = None) -> Outcome:
+        """Statuses, quantities, exact subtotals and the total for one profile, with no text (outcome.py): what
+        ``evaluate`` decides, before it writes titles, units, reasons and questions."""
+        _enter()
+        try:
+            profile = parse_profile(company)
+            if size_readings(profile) is not None:  # 小微: the merge is made on the results
+                return _outcome_of(self._evaluate(profile, as_of, False, False))
+            when = evaluation_date(as_of)
+            _policies, _backend, _applicable, _decisions, outcomes = self._assessed(profile, when, False)
+            return _gathered(when, outcomes)
+        finally:
+            _leave()
+
+    def _assessed(self, profile: Company, when: dt.date, trace: bool) -> tuple[
+            PolicySet, Backend, list[tuple[Item, TV]], dict[str, ItemDecision], list[ItemOutcome]]:
+        """Every applicable item decided and assessed, after 不重复享受 and the caps over several items."""
+        policies, backend = self._state  # one snapshot for the whole evaluation
+        applicable, items = _applicable(policies, profile)
+        decisions = backend.decide(profile, items, trace)
+        outcomes = [assess(item, applies, decisions[item.id], profile, when) for item, applies in applicable]
+        outcomes = _stacked(policies, applicable, decisions, outcomes, profile, when)
+        outcomes = apply_caps(policies, outcomes, profile)  # 合计最高不超过 over several items
+        return policies, backend, applicable, decisions, outcomes
+
     def _evaluate(self, company: Company | dict[str, Any], as_of: dt.date | str | None,
                   trace: bool = False, explain: bool = True) -> Result:
         profile = parse_profile(company)
@@ -106,17 +134,10 @@ class Evaluator:
             return merge_readings([self._evaluate(profile.model_copy(update={"size": s}), as_of, trace, explain)
                                    for s in sizes], sizes)
         when = evaluation_date(as_of)
-        policies, backend = self._state  # one snapshot for the whole evaluation
-        candidates = policies.items_in(profile.city)
-        applicable = [(item, tv) for item in candidates if (tv := _applies(item, profile)) is not False]
-        decisions = backend.decide(profile, [item for item, _ in applicable])
-        results = [item_result(item, applies, decisions[item.id], profile, when, explain)
-                   for item, applies in applicable]
-        results = _stacked(policies, applicable, decisions, results, profile, when, explain)
-        results = apply_caps(policies, results, profile)  # 合计最高不超过 over several items
-        claimable = [r for r in results if r.benefit_class == BenefitClass.claimable]
-        total = sum((Decimal(i.amount.subtotal) for i in claimable if i.amount.subtotal is not None), Decimal(0))
-
+        policies, backend, applicable, decisions, outcomes = self._assessed(profile, when, True)
+        gathered = _gathered(when, outcomes)
+        claimable = [item_result(o, profile, when, explain) for o in gathered.items]
+        other = [item_result(o, profile, when, explain) for o in gathered.other]
         asked = list(claimable)  # as evaluated, whatever a caller later does to ``items``
 
         def questions() -> dict[str, Any]:
@@ -124,39 +145,61 @@ class Evaluator:
 
         result = deferred(
             Result, questions, as_of=when, backend=backend.name, policies=policies.fingerprint,
-            notices=_notices(policies, profile, when), items=claimable,
-            other=[r for r in results if r.benefit_class != BenefitClass.claimable], total=yuan(total),
-            not_stated=[i.id for i in claimable if i.status == Status.eligible and i.amount.not_stated is not None])
+            notices=_notices(policies, profile, when), items=claimable, other=other, total=yuan(gathered.total),
+            not_stated=list(gathered.not_stated))
         return traced(result, applicable, decisions) if trace else result
 
 
+def _gathered(when: dt.date, outcomes: list[ItemOutcome]) -> Outcome:
+    claimable = tuple(o for o in outcomes if o.benefit_class == BenefitClass.claimable)
+    total = sum((o.subtotal for o in claimable if o.subtotal is not None), Decimal(0))
+    return Outcome(as_of=when, items=claimable,
+                   other=tuple(o for o in outcomes if o.benefit_class != BenefitClass.claimable), total=total,
+                   not_stated=tuple(o.id for o in claimable if o.status == Status.eligible
+                                    and o.item.spec.benefit.amount.not_stated is not None))
+
+
+def _outcome_of(result: Result) -> Outcome:
+    """The outcome a (merged) result shows."""
+    def one(entry: ItemResult) -> ItemOutcome:
+        out = ItemOutcome.__new__(ItemOutcome)
+        out.id, out.status, out.benefit_class = entry.id, entry.status, entry.benefit_class
+        out.quantity = entry.amount.quantity
+        out.subtotal = None if entry.amount.subtotal is None else Decimal(entry.amount.subtotal)
+        out.units = tuple((u.index, None if u.amount is None else Decimal(u.amount)) for u in entry.units)
+        return out
+    return Outcome(as_of=result.as_of, items=tuple(map(one, result.items)), other=tuple(map(one, result.other)),
+                   total=Decimal(result.total), not_stated=tuple(result.not_stated))
+
+
 def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisions: dict[str, ItemDecision],
-             results: list[ItemResult], company: Company, as_of: dt.date,
-             explain: bool = True) -> list[ItemResult]:
-    """Results after the 不重复享受 rules: an item that yields units is re-derived without them; one that
+             outcomes: list[ItemOutcome], company: Company, as_of: dt.date) -> list[ItemOutcome]:
+    """Outcomes after the 不重复享受 rules: an item that yields units is re-assessed without them; one that
     yields its claim is not eligible, saying to which item it went."""
     if not any(item.spec.stacking for item, _ in applicable):
-        return results
-    plan = stacking_plan(policies, [item for item, _ in applicable], {r.id: r for r in results})
+        return outcomes
+    plan = stacking_plan(policies, [item for item, _ in applicable], {o.id: o for o in outcomes})
     if not plan:
-        return results
+        return outcomes
     out = []
-    for (item, applies), result in zip(applicable, results, strict=True):
+    for (item, applies), outcome in zip(applicable, outcomes, strict=True):
         give = plan.get(item.id)
         if give is None:
-            out.append(result)
+            out.append(outcome)
             continue
-        labels = {u.index: u.label for u in result.units}
+        shown = [index for index, _ in outcome.units]
         decision = decisions[item.id]
         if give.units:
             units = tuple(False if i in give.units else v for i, v in enumerate(decision.units))
-            result = item_result(item, applies, replace(decision, units=units), company, as_of, explain)
+            outcome = assess(item, applies, replace(decision, units=units), company, as_of)
         update: dict[str, Any] = {}
         if give.claim is not None:
-            update = {"status": Status.not_eligible, "units": [],
-                      "amount": result.amount.model_copy(update={"quantity": None, "subtotal": None})}
-        more = give.reasons(labels) if explain else []
-        out.append(with_reasons(result, more, **update))
+            update = {"status": Status.not_eligible, "units": (), "quantity": None, "subtotal": None}
+
+        def more(give: Any = give, shown: list[int] = shown, item: Item = item) -> list[Any]:
+            entries = getattr(company, item.collection or "") or []
+            return give.reasons({i: unit_label(entries[i], i) for i in shown})  # type: ignore[no-any-return]
+        out.append(outcome.with_more(more, **update))
     return out
 
 
@@ -184,6 +227,22 @@ def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Loca
             out.append(Localized(zh=f"{name}的《{doc.meta.title.zh}》已于{period.end}截止(评估日{as_of})。",
                                  en=f"{name}'s “{doc.meta.title.en}” closed on {period.end} (as of {as_of})."))
     return out
+
+
+def _applicable(policies: PolicySet, company: Company) -> tuple[list[tuple[Item, TV]], list[Item]]:
+    """The items that may apply to ``company`` with the truth of their place and beneficiary test, and the
+    items alone; the same for every profile of the same city, district and entity type (kept per set)."""
+    store: dict[tuple[Any, ...], tuple[list[tuple[Item, TV]], list[Item]]] = policies.cache().setdefault(
+        "applicable", {})
+    key = (company.city, company.district, company.entity_type)
+    found = store.get(key)
+    if found is None:
+        applicable: list[tuple[Item, TV]] = [(item, tv) for item in policies.items_in(company.city)
+                                             if (tv := _applies(item, company)) is not False]
+        if len(store) > 4096:  # a registry of many places: start again rather than grow
+            store.clear()
+        found = store[key] = (applicable, [item for item, _ in applicable])
+    return found
 
 
 def _applies(item: Item, company: Company) -> TV:
@@ -282,3 +341,4 @@ def evaluate(company: Company | dict[str, Any], as_of: dt.date | str | None = No
         return evaluator.evaluate(company, as_of, trace=trace, explain=explain)
     finally:
         evaluator.close()
+

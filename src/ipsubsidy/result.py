@@ -7,11 +7,11 @@ reasons and missing facts, the result's questions) are built from the trace when
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ipsubsidy.construct import Deferred, amended, trusted
+from ipsubsidy.construct import Deferred, trusted
 from ipsubsidy.errors import UnknownItemError, suggest
 from ipsubsidy.labels import Bilingual, yuan
 from ipsubsidy.status import CLASS_LABELS, HOLDS, STATUS_LABELS, BenefitClass, Status, label
@@ -33,7 +33,6 @@ __all__ = [
     "UnitOut",
     "label",
     "trusted",
-    "with_reasons",
     "yuan",
 ]
 
@@ -181,9 +180,3 @@ class Result(Deferred, _Out):
                 return entry
         raise UnknownItemError(item_id, suggest(item_id, [e.id for e in entries]))
 
-
-def with_reasons(item: ItemResult, more: list[Reason], **update: Any) -> ItemResult:
-    """A copy of ``item`` with ``update`` and ``more`` after its reasons (which stay unbuilt if they were)."""
-    if not more and not update:
-        return item
-    return amended(item, update, lambda why: {**why, "reasons": [*why["reasons"], *more]})

@@ -4,16 +4,17 @@ An item's ``stacking.excludes`` names items (of its own or another loaded docume
 together with. When both are eligible, every unit they both count is paid by one of them only: the one paying
 more for it (``keep: larger``, ties to the declaring item), or the declaring item (``keep: this``). Items that
 count no units are paid once: the larger subtotal, or the declaring item when amounts cannot be compared.
-This module only decides; ``evaluate`` re-derives the losers' results without the units they give up.
+This module only decides, on the items' outcomes; ``evaluate`` re-assesses the losers without the units
+they give up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
+from ipsubsidy.outcome import ItemOutcome
 from ipsubsidy.policy.model import Item, PolicySet
-from ipsubsidy.result import ItemResult, Reason, Status
+from ipsubsidy.result import Reason, Status
 
 __all__ = ["Yield", "stacking_plan"]
 
@@ -22,8 +23,8 @@ __all__ = ["Yield", "stacking_plan"]
 class Yield:
     """What one item gives up: units (by index) to the item that keeps them, or the whole claim."""
 
-    units: dict[int, ItemResult] = field(default_factory=dict)
-    claim: ItemResult | None = None
+    units: dict[int, Item] = field(default_factory=dict)
+    claim: Item | None = None
 
     def reasons(self, labels: dict[int, str]) -> list[Reason]:
         out = []
@@ -38,11 +39,7 @@ class Yield:
         return out
 
 
-def _money(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
-def stacking_plan(policies: PolicySet, items: list[Item], results: dict[str, ItemResult]) -> dict[str, Yield]:
+def stacking_plan(policies: PolicySet, items: list[Item], results: dict[str, ItemOutcome]) -> dict[str, Yield]:
     """For each item that must give something up under a 不重复享受 rule, what it yields and to whom."""
     plan: dict[str, Yield] = {}
     for item in items:
@@ -56,16 +53,16 @@ def stacking_plan(policies: PolicySet, items: list[Item], results: dict[str, Ite
             if theirs is None or theirs.status != Status.eligible:
                 continue
             if item.collection is not None and item.collection == other.collection:
-                my_units = {u.index: _money(u.amount) for u in mine.units}
-                their_units = {u.index: _money(u.amount) for u in theirs.units}
+                my_units = dict(mine.units)
+                their_units = dict(theirs.units)
                 for index in sorted(my_units.keys() & their_units.keys()):
                     a, b = my_units[index], their_units[index]
                     keep_mine = rule.keep == "this" or a is None or b is None or a >= b
                     loser, winner = (theirs, mine) if keep_mine else (mine, theirs)
-                    plan.setdefault(loser.id, Yield()).units[index] = winner
+                    plan.setdefault(loser.id, Yield()).units[index] = winner.item
             else:
-                a, b = _money(mine.amount.subtotal), _money(theirs.amount.subtotal)
+                a, b = mine.subtotal, theirs.subtotal
                 keep_mine = rule.keep == "this" or a is None or b is None or a >= b
                 loser, winner = (theirs, mine) if keep_mine else (mine, theirs)
-                plan.setdefault(loser.id, Yield()).claim = winner
+                plan.setdefault(loser.id, Yield()).claim = winner.item
     return plan

@@ -15,11 +15,12 @@ BackendName = Literal["auto", "python", "durable-rules"]
 
 
 class Backend(Protocol):
-    """Decides items for a profile: a truth per item and per counted unit, with the trace behind them."""
+    """Decides items for a profile: a truth per item and per counted unit, with the trace behind them
+    (``trace=False``: a backend may leave the trace out, for a caller that explains nothing)."""
 
     name: str
 
-    def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]: ...
+    def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]: ...
 
     def close(self) -> None: ...
 

@@ -286,8 +286,9 @@ class DurableBackend:
         """The name of the ruleset over every item (the per-city ones add ``.<city>``)."""
         return self._all.name
 
-    def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
-        """Decide ``items`` (any of the set's) for a company: on its city's ruleset when that holds them all."""
+    def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]:
+        """Decide ``items`` (any of the set's) for a company: on its city's ruleset when that holds them all.
+        The matcher reports truths only; the trace is computed on first reading, so ``trace`` changes nothing."""
         ruleset = self._by_city.get(company.city) if company.city is not None else None
         if ruleset is None or not ruleset.holds(items):
             ruleset = self._all

@@ -5,6 +5,8 @@ cannot be installed. A compiled condition (``compile_tracer``) returns the condi
 every leaf's trace (engine/trace.py) to a list: the value it saw, the outcome and the missing facts, with
 no short cut, so the decision and its explanation come from the same evaluation. ``trace_condition`` is
 the same semantics interpreted from the tree, kept as the reference the compiled form is tested against.
+``compile_decider`` is the same truth with no trace, short-cutting, for a caller that explains nothing
+(``Evaluator.outcome``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ipsubsidy.policy.conditions import All, Compare, Condition, Not
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company
 
-__all__ = ["LeafTrace", "PythonBackend", "compile_tracer", "trace_condition", "tracer"]
+__all__ = ["Decider", "LeafTrace", "PythonBackend", "compile_decider", "compile_tracer", "trace_condition", "tracer"]
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
@@ -132,6 +134,65 @@ def compile_tracer(cond: Condition) -> Tracer:
     return lambda obj, out: combine([child(obj, out) for child in children])
 
 
+#: a compiled condition that returns its truth and records nothing
+Decider = Callable[[BaseModel], TV]
+
+
+def _decide_leaf(leaf: Compare) -> Decider:
+    name, threshold, compare = leaf.fact, leaf.value, _OPERATORS[leaf.op]
+    if leaf.count:
+        def count(obj: BaseModel) -> TV:
+            raw = getattr(obj, name)
+            return None if raw is None else bool(compare(len(raw), threshold))
+        return count
+    if leaf.ratio_to is not None:
+        other = leaf.ratio_to
+
+        def ratio(obj: BaseModel) -> TV:
+            num, den = getattr(obj, name), getattr(obj, other)
+            if num is None or den is None:
+                return None
+            if den == 0:
+                return False
+            return bool(compare(Fraction(num) / Fraction(den), threshold))
+        return ratio
+
+    def plain(obj: BaseModel) -> TV:
+        raw = getattr(obj, name)
+        if raw is None:
+            return None
+        return bool(compare(raw.value if isinstance(raw, Enum) else raw, threshold))
+    return plain
+
+
+def compile_decider(cond: Condition) -> Decider:
+    """The truth ``compile_tracer`` gives, with no trace: All stops at the first false child, Any at the first
+    true one (three-valued: an unknown child leaves the result unknown unless another child settles it)."""
+    if isinstance(cond, Compare):
+        return _decide_leaf(cond)
+    if isinstance(cond, Not):
+        child = compile_decider(cond.child)
+        return lambda obj: not3(child(obj))
+    children = tuple(compile_decider(c) for c in cond.children)
+    if not children:
+        empty: TV = isinstance(cond, All)
+        return lambda obj: empty
+    if len(children) == 1:
+        return children[0]
+    settles, otherwise = (False, True) if isinstance(cond, All) else (True, False)
+
+    def combined(obj: BaseModel) -> TV:
+        unknown = False
+        for child in children:
+            value = child(obj)
+            if value is settles:
+                return settles
+            if value is None:
+                unknown = True
+        return None if unknown else otherwise
+    return combined
+
+
 _tracers: dict[int, tuple[Condition, Tracer]] = {}
 _tracers_lock = threading.Lock()
 
@@ -158,8 +219,13 @@ class PythonBackend:
         self.policies = policies
         self._compiled = {item.id: (tracer(item.qualifies), item.collection, tracer(item.unit_condition))
                           for item in policies.items}
+        self._deciders = {item.id: (compile_decider(item.qualifies), item.collection,
+                                    compile_decider(item.unit_condition)) for item in policies.items}
 
-    def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
+    def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]:
+        """Every item's truths; with ``trace`` (the default) every leaf behind them, recorded in the same pass."""
+        if not trace:
+            return self._truths(company, items)
         out: dict[str, ItemDecision] = {}
         compiled = self._compiled
         for item in items:
@@ -177,6 +243,19 @@ class PythonBackend:
                 truths.append(unit(entry, mine))
                 unit_leaves.append(tuple(mine))
             out[item.id] = ItemDecision(truth, tuple(truths), RecordedTrace(tuple(leaves), unit_leaves))
+        return out
+
+    def _truths(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
+        out: dict[str, ItemDecision] = {}
+        deciders = self._deciders
+        for item in items:
+            qualifies, collection, unit = deciders[item.id]
+            truth = qualifies(company)
+            if collection is None:
+                out[item.id] = ItemDecision(truth)
+                continue
+            entries = getattr(company, collection) or ()
+            out[item.id] = ItemDecision(truth, tuple([unit(entry) for entry in entries]))
         return out
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from ipsubsidy.errors import UnknownItemError, suggest
 from ipsubsidy.lazy import computed_once
-from ipsubsidy.policy.conditions import TRUE, Condition
+from ipsubsidy.policy.conditions import TRUE, Condition, leaves
 from ipsubsidy.policy.schema import BenefitClass, DocumentMeta, ItemSpec, NotEncoded, Text, TotalCap
 from ipsubsidy.policy.source import SourceText, sentence_of
 
@@ -46,11 +46,22 @@ class Item:
     def collection(self) -> str | None:
         return self.spec.counts.collection if self.spec.counts else None
 
+    @computed_once
+    def tested_facts(self) -> tuple[str, ...]:
+        """The profile fields its condition compares, each once, in tree order."""
+        return tuple(dict.fromkeys(name for leaf in leaves(self.qualifies) for name in leaf.facts))
+
+    @computed_once
+    def fact_free(self) -> bool:
+        """No fact decides it but city, district and entity type (a service, an encouragement...): every
+        profile alike in those has the same outcome."""
+        return (self.collection is None and not self.tested_facts and self.spec.benefit.amount.tiers is None)
+
     @property
     def per_unit(self) -> Decimal | None:
         return self.spec.benefit.amount.per_unit
 
-    @property
+    @computed_once
     def stated_amount(self) -> Decimal | None:
         """Yuan per unit (per_unit) or per claim (fixed); None when the source states no single amount
         (none at all, or tiers)."""
@@ -63,7 +74,7 @@ class Item:
         tiers = self.spec.benefit.amount.tiers
         return min(t.amount for t in tiers) if tiers else self.stated_amount
 
-    @property
+    @computed_once
     def per_unit_paid(self) -> bool:
         """Whether each qualifying unit is paid (per_unit, or tiers on an item that counts units)."""
         amount = self.spec.benefit.amount
@@ -91,7 +102,7 @@ class Item:
     def benefit_class(self) -> BenefitClass:
         return self.spec.benefit.class_
 
-    @property
+    @computed_once
     def claim_until(self) -> dt.date | None:
         """The last day a claim can be made; None for a national rule the plan only restates. A document
         superseded by a newer one closes the day before the newer one takes over."""
@@ -100,7 +111,7 @@ class Item:
         until = self.spec.claim_until or self.document.meta.period.end
         return min(until, self.closes_early) if self.closes_early is not None else until
 
-    @property
+    @computed_once
     def opens(self) -> dt.date:
         """Claims open when the document is issued, even where its period (and the facts' window) starts
         earlier: nothing can be claimed under a plan that does not exist yet."""

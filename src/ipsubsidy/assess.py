@@ -1,0 +1,145 @@
+"""One item's outcome from its decision: status, quantity, subtotal and the units paid, with no text.
+
+    condition false                             → not_eligible
+    otherwise, as_of before the document opens  → not_yet_in_force
+    otherwise, as_of after the last claim day   → expired
+    condition unknown                           → needs_info
+    condition true                              → by the item's benefit class: eligible (claimable only:
+                                                  amount per unit × qualifying units), candidate,
+                                                  service_available, encouraged or policy_pending
+
+A profile date the condition tests, or a unit dated after ``as_of``, does not count: it has not happened yet.
+The reasons and missing facts behind an outcome are written by ``assemble`` from the same record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ipsubsidy.amounts import pay
+from ipsubsidy.engine.decision import ItemDecision
+from ipsubsidy.engine.logic import TV, all3
+from ipsubsidy.engine.trace import RecordedTrace
+from ipsubsidy.outcome import ItemOutcome
+from ipsubsidy.policy.model import Item
+from ipsubsidy.profile import Company
+from ipsubsidy.status import HOLDS, Status
+
+__all__ = ["assess"]
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """How the counted list stands: the truth of "at least n qualify", which units qualify, which are open."""
+
+    truth: TV
+    qualifying: list[int]
+    pending: list[int]
+
+
+def _count(item: Item, entries: list[Any] | None, units: tuple[TV, ...]) -> Count:
+    counts = item.spec.counts
+    assert counts is not None
+    yes: list[int] = []
+    maybe: list[int] = []
+    for i, value in enumerate(units):
+        if value is True:
+            yes.append(i)
+        elif value is None:
+            maybe.append(i)
+    if len(yes) >= counts.at_least:
+        return Count(True, yes, maybe)
+    if entries is None:
+        return Count(None, yes, maybe)
+    if counts.per_year and counts.date and item.window_start and item.window_end:
+        seen = {getattr(e, counts.date): units[i] for i, e in enumerate(entries)}
+        years = range(item.window_start.year, item.window_end.year + 1)
+        decided = all(seen.get(year) is False for year in years)
+        return Count(False if decided else None, yes, maybe)
+    return Count(False if len(yes) + len(maybe) < counts.at_least else None, yes, maybe)
+
+
+_NO_LEAVES = RecordedTrace(())
+_fact_free: dict[tuple[Any, ...], tuple[Item, ItemOutcome]] = {}
+
+
+def assess(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemOutcome:
+    """The item's outcome for ``company`` as of a date, from the backend's ``decision``.
+
+    An item no fact decides but city and entity type (``Item.fact_free``) has the same outcome for every
+    profile: it is assessed once per (applies, truth, as_of) and shared (an outcome is immutable)."""
+    if not item.fact_free:
+        return _assess(item, applies, decision, company, as_of)
+    key = (id(item), applies, decision.profile, as_of)
+    found = _fact_free.get(key)
+    if found is None or found[0] is not item:
+        if len(_fact_free) > 4096:  # many evaluation dates: start again rather than grow
+            _fact_free.clear()
+        # kept without the backend's trace, which may hold the profile (it has no leaves to show)
+        found = _fact_free[key] = (item, _assess(item, applies, ItemDecision(decision.profile, (), _NO_LEAVES),
+                                                 company, as_of))
+    return found[1]
+
+
+def _assess(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemOutcome:
+    profile_truth = decision.profile
+    late_facts = _late_facts(item, company, as_of) if profile_truth is True else []
+    if late_facts:
+        profile_truth = False
+    count: Count | None = None
+    late: list[int] = []
+    collection = item.collection
+    if collection is None:
+        truth = all3((applies, profile_truth))
+    else:
+        entries = getattr(company, collection)
+        if entries:
+            decision, late = _not_after(item, entries, decision, as_of)
+        count = _count(item, entries, decision.units)
+        truth = all3((applies, profile_truth, count.truth))
+    status = _status(item, truth, as_of)
+    payment = pay(item, company, None if truth is not True else count.qualifying if count else [],
+                  status == Status.eligible)
+    out = ItemOutcome.__new__(ItemOutcome)
+    out.id, out.item, out.status, out.benefit_class = item.id, item, status, item.spec.benefit.class_
+    out.quantity, out.subtotal, out.units = payment.quantity, payment.subtotal, payment.units
+    out.applies, out.assessed, out._decision, out._count = applies, status, decision, count
+    out._late_facts, out._late, out._truth, out._payment, out._more = late_facts, late, truth, payment, ()
+    return out
+
+
+def _status(item: Item, truth: TV, as_of: dt.date) -> Status:
+    if truth is False:
+        return Status.not_eligible
+    if as_of < item.opens:
+        return Status.not_yet_in_force
+    until = item.claim_until
+    if until is not None and as_of > until:
+        return Status.expired
+    if truth is None:
+        return Status.needs_info
+    return HOLDS[item.benefit_class]
+
+
+def _late_facts(item: Item, company: Company, as_of: dt.date) -> list[tuple[str, dt.date]]:
+    """Profile dates the item's condition tests that lie after ``as_of``: they have not happened yet."""
+    out = []
+    for name in item.tested_facts:
+        value = getattr(company, name, None)
+        if isinstance(value, dt.date) and value > as_of:
+            out.append((name, value))
+    return out
+
+
+def _not_after(item: Item, entries: list[Any], decision: ItemDecision,
+               as_of: dt.date) -> tuple[ItemDecision, list[int]]:
+    """The decision with every unit dated after ``as_of`` not counted, and those units' positions."""
+    units = decision.units
+    late = [i for i, entry in enumerate(entries)
+            if i < len(units) and units[i] is not False
+            and (when := item.unit_date(entry)) is not None and when > as_of]
+    if not late:
+        return decision, []
+    return replace(decision, units=tuple(False if i in late else v for i, v in enumerate(units))), late
