@@ -35,6 +35,10 @@ class Payment:
     missing: list[str] = field(default_factory=list)
 
 
+UNDECIDED = Payment()
+"""The payment of every item whose units are not decided (shared: read, never changed)."""
+
+
 def _tier(item: Item, obj: BaseModel, path: str) -> tuple[Decimal | None, list[str], bool]:
     """(amount, missing facts, settled) of the first tier that holds for ``obj``, valued low while unknown."""
     tiers = item.spec.benefit.amount.tiers or []
@@ -76,9 +80,9 @@ def _undecided_amount(item: Item) -> AmountOut:
 def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool) -> Payment:
     """The amount of ``item`` for ``company``: ``qualifying`` are the counted units (None while the facts
     are undecided); ``paid`` says whether the subtotal is owed now (the item is eligible)."""
-    out = Payment()
     if qualifying is None:
-        return out
+        return UNDECIDED
+    out = Payment()
     spec = item.spec.benefit.amount
     collection = item.collection
     entries: list[Any] = (getattr(company, collection) or []) if collection else []

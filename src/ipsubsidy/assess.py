@@ -15,10 +15,9 @@ The reasons and missing facts behind an outcome are written by ``assemble`` from
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
 from typing import Any
 
-from ipsubsidy.amounts import pay
+from ipsubsidy.amounts import UNDECIDED, pay
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.logic import TV, all3
 from ipsubsidy.engine.trace import RecordedTrace
@@ -30,13 +29,14 @@ from ipsubsidy.status import HOLDS, Status
 __all__ = ["assess"]
 
 
-@dataclass(frozen=True, slots=True)
 class Count:
-    """How the counted list stands: the truth of "at least n qualify", which units qualify, which are open."""
+    """How the counted list stands: the truth of "at least n qualify", which units qualify, which are open.
+    Immutable by convention (one per counting item per evaluation: a plain slotted class)."""
 
-    truth: TV
-    qualifying: list[int]
-    pending: list[int]
+    __slots__ = ("pending", "qualifying", "truth")
+
+    def __init__(self, truth: TV, qualifying: list[int], pending: list[int]) -> None:
+        self.truth, self.qualifying, self.pending = truth, qualifying, pending
 
 
 def _count(item: Item, entries: list[Any] | None, units: tuple[TV, ...]) -> Count:
@@ -62,6 +62,7 @@ def _count(item: Item, entries: list[Any] | None, units: tuple[TV, ...]) -> Coun
 
 
 _NO_LEAVES = RecordedTrace(())
+_NONE: list[Any] = []  # shared empty list of late facts or units: read, never changed
 _fact_free: dict[tuple[Any, ...], tuple[Item, ItemOutcome]] = {}
 
 
@@ -85,11 +86,11 @@ def assess(item: Item, applies: TV, decision: ItemDecision, company: Company, as
 
 def _assess(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemOutcome:
     profile_truth = decision.profile
-    late_facts = _late_facts(item, company, as_of) if profile_truth is True else []
+    late_facts = _late_facts(item, company, as_of) if profile_truth is True and item.tested_facts else _NONE
     if late_facts:
         profile_truth = False
     count: Count | None = None
-    late: list[int] = []
+    late = _NONE
     collection = item.collection
     if collection is None:
         truth = all3((applies, profile_truth))
@@ -100,8 +101,8 @@ def _assess(item: Item, applies: TV, decision: ItemDecision, company: Company, a
         count = _count(item, entries, decision.units)
         truth = all3((applies, profile_truth, count.truth))
     status = _status(item, truth, as_of)
-    payment = pay(item, company, None if truth is not True else count.qualifying if count else [],
-                  status == Status.eligible)
+    payment = UNDECIDED if truth is not True else pay(item, company, count.qualifying if count else [],
+                                                      status == Status.eligible)
     out = ItemOutcome.__new__(ItemOutcome)
     out.id, out.item, out.status, out.benefit_class = item.id, item, status, item.spec.benefit.class_
     out.quantity, out.subtotal, out.units = payment.quantity, payment.subtotal, payment.units
@@ -141,5 +142,5 @@ def _not_after(item: Item, entries: list[Any], decision: ItemDecision,
             if i < len(units) and units[i] is not False
             and (when := item.unit_date(entry)) is not None and when > as_of]
     if not late:
-        return decision, []
-    return replace(decision, units=tuple(False if i in late else v for i, v in enumerate(units))), late
+        return decision, _NONE
+    return decision.replace(units=tuple(False if i in late else v for i, v in enumerate(units))), late

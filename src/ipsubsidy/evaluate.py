@@ -18,7 +18,6 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -151,12 +150,21 @@ class Evaluator:
 
 
 def _gathered(when: dt.date, outcomes: list[ItemOutcome]) -> Outcome:
-    claimable = tuple(o for o in outcomes if o.benefit_class == BenefitClass.claimable)
-    total = sum((o.subtotal for o in claimable if o.subtotal is not None), Decimal(0))
-    return Outcome(as_of=when, items=claimable,
-                   other=tuple(o for o in outcomes if o.benefit_class != BenefitClass.claimable), total=total,
-                   not_stated=tuple(o.id for o in claimable if o.status == Status.eligible
-                                    and o.item.spec.benefit.amount.not_stated is not None))
+    claimable: list[ItemOutcome] = []
+    other: list[ItemOutcome] = []
+    not_stated: list[str] = []
+    total = Decimal(0)
+    for o in outcomes:
+        if o.benefit_class != BenefitClass.claimable:
+            other.append(o)
+            continue
+        claimable.append(o)
+        if o.subtotal is not None:
+            total += o.subtotal
+        if o.status == Status.eligible and o.item.spec.benefit.amount.not_stated is not None:
+            not_stated.append(o.id)
+    return Outcome(as_of=when, items=tuple(claimable), other=tuple(other), total=total,
+                   not_stated=tuple(not_stated))
 
 
 def _outcome_of(result: Result) -> Outcome:
@@ -176,7 +184,7 @@ def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisio
              outcomes: list[ItemOutcome], company: Company, as_of: dt.date) -> list[ItemOutcome]:
     """Outcomes after the 不重复享受 rules: an item that yields units is re-assessed without them; one that
     yields its claim is not eligible, saying to which item it went."""
-    if not any(item.spec.stacking for item, _ in applicable):
+    if not policies.cache().get("stacking", True):
         return outcomes
     plan = stacking_plan(policies, [item for item, _ in applicable], {o.id: o for o in outcomes})
     if not plan:
@@ -191,7 +199,7 @@ def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisio
         decision = decisions[item.id]
         if give.units:
             units = tuple(False if i in give.units else v for i, v in enumerate(decision.units))
-            outcome = assess(item, applies, replace(decision, units=units), company, as_of)
+            outcome = assess(item, applies, decision.replace(units=units), company, as_of)
         update: dict[str, Any] = {}
         if give.claim is not None:
             update = {"status": Status.not_eligible, "units": (), "quantity": None, "subtotal": None}
@@ -232,8 +240,11 @@ def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Loca
 def _applicable(policies: PolicySet, company: Company) -> tuple[list[tuple[Item, TV]], list[Item]]:
     """The items that may apply to ``company`` with the truth of their place and beneficiary test, and the
     items alone; the same for every profile of the same city, district and entity type (kept per set)."""
-    store: dict[tuple[Any, ...], tuple[list[tuple[Item, TV]], list[Item]]] = policies.cache().setdefault(
-        "applicable", {})
+    cache = policies.cache()
+    store: dict[tuple[Any, ...], tuple[list[tuple[Item, TV]], list[Item]]] | None = cache.get("applicable")
+    if store is None:
+        cache["stacking"] = any(item.spec.stacking for item in policies.items)  # read by _stacked
+        store = cache.setdefault("applicable", {})
     key = (company.city, company.district, company.entity_type)
     found = store.get(key)
     if found is None:

@@ -173,24 +173,50 @@ def compile_decider(cond: Condition) -> Decider:
     if isinstance(cond, Not):
         child = compile_decider(cond.child)
         return lambda obj: not3(child(obj))
-    children = tuple(compile_decider(c) for c in cond.children)
-    if not children:
+    if not cond.children:
         empty: TV = isinstance(cond, All)
         return lambda obj: empty
-    if len(children) == 1:
-        return children[0]
-    settles, otherwise = (False, True) if isinstance(cond, All) else (True, False)
+    if len(cond.children) == 1:
+        return compile_decider(cond.children[0])
+    # the plain comparisons among the children are read in one loop, not one closure call each
+    plain = tuple((c.fact, _OPERATORS[c.op], c.value) for c in cond.children
+                  if isinstance(c, Compare) and not c.count and c.ratio_to is None)
+    children = tuple(compile_decider(c) for c in cond.children
+                     if not (isinstance(c, Compare) and not c.count and c.ratio_to is None))
+    if isinstance(cond, All):  # false at the first false child; else unknown if one is; else true
+        def combined(obj: BaseModel) -> TV:
+            unknown = False
+            for name, compare, threshold in plain:
+                raw = getattr(obj, name)
+                if raw is None:
+                    unknown = True
+                elif not compare(raw.value if isinstance(raw, Enum) else raw, threshold):
+                    return False
+            for child in children:
+                value = child(obj)
+                if value is False:
+                    return False
+                if value is None:
+                    unknown = True
+            return None if unknown else True
+        return combined
 
-    def combined(obj: BaseModel) -> TV:
+    def combined_any(obj: BaseModel) -> TV:  # true at the first true child; else unknown if one is; else false
         unknown = False
+        for name, compare, threshold in plain:
+            raw = getattr(obj, name)
+            if raw is None:
+                unknown = True
+            elif compare(raw.value if isinstance(raw, Enum) else raw, threshold):
+                return True
         for child in children:
             value = child(obj)
-            if value is settles:
-                return settles
+            if value is True:
+                return True
             if value is None:
                 unknown = True
-        return None if unknown else otherwise
-    return combined
+        return None if unknown else False
+    return combined_any
 
 
 _tracers: dict[int, tuple[Condition, Tracer]] = {}
@@ -221,14 +247,20 @@ class PythonBackend:
                           for item in policies.items}
         self._deciders = {item.id: (compile_decider(item.qualifies), item.collection,
                                     compile_decider(item.unit_condition)) for item in policies.items}
+        # an item that counts nothing and whose condition compares no fact has one decision for every profile
+        self._settled = {item.id: ItemDecision(compile_decider(item.qualifies)(None), (), RecordedTrace(()))  # type: ignore[arg-type]
+                         for item in policies.items if item.collection is None and not item.tested_facts}
 
     def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]:
         """Every item's truths; with ``trace`` (the default) every leaf behind them, recorded in the same pass."""
         if not trace:
             return self._truths(company, items)
         out: dict[str, ItemDecision] = {}
-        compiled = self._compiled
+        compiled, settled = self._compiled, self._settled
         for item in items:
+            if (known := settled.get(item.id)) is not None:
+                out[item.id] = known
+                continue
             qualifies, collection, unit = compiled[item.id]
             leaves: list[LeafTrace] = []
             truth = qualifies(company, leaves)
@@ -247,8 +279,11 @@ class PythonBackend:
 
     def _truths(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
         out: dict[str, ItemDecision] = {}
-        deciders = self._deciders
+        deciders, settled = self._deciders, self._settled
         for item in items:
+            if (known := settled.get(item.id)) is not None:
+                out[item.id] = known
+                continue
             qualifies, collection, unit = deciders[item.id]
             truth = qualifies(company)
             if collection is None:
