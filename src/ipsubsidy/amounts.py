@@ -58,23 +58,18 @@ def _tier(item: Item, obj: BaseModel, path: str) -> tuple[Decimal | None, list[s
     return min(possible), missing, not missing
 
 
-_undecided: dict[int, tuple[Item, AmountOut]] = {}
-
-
 def _undecided_amount(item: Item) -> AmountOut:
     """The item's amount while its units are undecided: the same in every evaluation (built once; frozen)."""
-    found = _undecided.get(id(item))
-    if found is not None and found[0] is item:
-        return found[1]
-    spec = item.spec.benefit.amount
-    not_stated = trusted(Localized, zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
-    per_unit, cap = item.stated_amount, item.spec.cap
-    amount = trusted(AmountOut, per_unit=None if per_unit is None else yuan(per_unit), quantity=None,
-                     subtotal=None, not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
-    if len(_undecided) > 20_000:  # policy sets reloaded many times: drop the old ones' entries
-        _undecided.clear()
-    _undecided[id(item)] = (item, amount)  # the item is kept with it, so its id cannot be reused while cached
-    return amount
+    store = item.memo
+    found: AmountOut | None = store.get(AmountOut)
+    if found is None:
+        spec = item.spec.benefit.amount
+        not_stated = trusted(Localized, zh=spec.not_stated.zh, en=spec.not_stated.en) if spec.not_stated else None
+        per_unit, cap = item.stated_amount, item.spec.cap
+        found = store[AmountOut] = trusted(
+            AmountOut, per_unit=None if per_unit is None else yuan(per_unit), quantity=None, subtotal=None,
+            not_stated=not_stated, cap=None if cap is None else yuan(cap.amount))
+    return found
 
 
 def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool) -> Payment:
@@ -126,13 +121,21 @@ def pay(item: Item, company: BaseModel, qualifying: list[int] | None, paid: bool
 
 
 def amount_out(item: Item, quantity: int | None, subtotal: Decimal | None) -> AmountOut:
-    """The item's amount as a result shows it: per unit, quantity (None while undecided), subtotal, cap."""
+    """The item's amount as a result shows it: per unit, quantity (None while undecided), subtotal, cap (built
+    once per item, quantity and subtotal: frozen, shared by the results that show it)."""
     undecided = _undecided_amount(item)
     if quantity is None:
         return undecided
-    return trusted(AmountOut, per_unit=undecided.per_unit, quantity=quantity,
-                   subtotal=None if subtotal is None else yuan(subtotal), not_stated=undecided.not_stated,
-                   cap=undecided.cap)
+    store = item.memo
+    key = ("amount", quantity, subtotal)
+    found: AmountOut | None = store.get(key)
+    if found is None:
+        found = trusted(AmountOut, per_unit=undecided.per_unit, quantity=quantity,
+                        subtotal=None if subtotal is None else yuan(subtotal), not_stated=undecided.not_stated,
+                        cap=undecided.cap)
+        if len(store) < 512:  # the amounts one item pays are few; a registry of odd ones is not kept
+            store[key] = found
+    return found
 
 
 def units_out(item: Item, company: BaseModel, units: tuple[tuple[int, Decimal | None], ...]) -> list[UnitOut]:

@@ -8,13 +8,12 @@ departments) is built once per item.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from ipsubsidy.amounts import Payment, amount_out, units_out
 from ipsubsidy.assess import Count
-from ipsubsidy.construct import deferred, filled, fresh_copy
+from ipsubsidy.construct import deferred_from
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.logic import TV
 from ipsubsidy.engine.trace import ItemTrace
@@ -25,7 +24,7 @@ from ipsubsidy.policy.model import Item
 from ipsubsidy.profile import Company
 from ipsubsidy.result import AlternativeOut, CitationOut, ItemResult, Localized, Reason, trusted
 from ipsubsidy.shortfall import count_shortfall
-from ipsubsidy.status import Status
+from ipsubsidy.status import BenefitClass, Status
 
 __all__ = ["item_result"]
 
@@ -34,37 +33,37 @@ __all__ = ["item_result"]
 class _Fixed:
     """The parts of an item's result that are the same in every evaluation."""
 
+    document: str
     title: Localized
+    benefit_class: BenefitClass
     class_reason: Localized
+    benefit_kind: str
+    one_time: bool | None
     restates: Localized | None
     citation: CitationOut
     departments: tuple[str, ...]
-    notes: list[Localized]
-
-
-_fixed: dict[int, tuple[Item, _Fixed]] = {}
-_fixed_lock = threading.Lock()
+    notes: tuple[Localized, ...]
 
 
 def _fixed_parts(item: Item) -> _Fixed:
-    found = _fixed.get(id(item))
-    if found is not None and found[0] is item:
-        return found[1]
-    benefit = item.spec.benefit
-    parts = _Fixed(
-        title=Localized(zh=item.title.zh, en=item.title.en),
-        class_reason=Localized(zh=benefit.class_reason.zh, en=benefit.class_reason.en),
-        restates=None if item.spec.restates is None else Localized(zh=item.spec.restates.zh,
-                                                                   en=item.spec.restates.en),
-        citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
-                             sentence=item.sentence, quote=item.spec.citation.quote),
-        departments=tuple(item.spec.departments),
-        notes=[Localized(zh=n.zh, en=n.en) for n in item.spec.notes])
-    with _fixed_lock:  # the item is kept with its parts, so its id cannot be reused while cached
-        if len(_fixed) > 20_000:  # policy sets reloaded many times: drop the old ones' entries
-            _fixed.clear()
-        _fixed[id(item)] = (item, parts)
-    return parts
+    store = item.memo
+    found: _Fixed | None = store.get(_Fixed)
+    if found is None:
+        benefit = item.spec.benefit
+        found = store[_Fixed] = _Fixed(
+            document=item.document.id,
+            title=Localized(zh=item.title.zh, en=item.title.en),
+            benefit_class=benefit.class_,
+            class_reason=Localized(zh=benefit.class_reason.zh, en=benefit.class_reason.en),
+            benefit_kind=benefit.kind.value,
+            one_time=benefit.one_time,
+            restates=None if item.spec.restates is None else Localized(zh=item.spec.restates.zh,
+                                                                       en=item.spec.restates.en),
+            citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
+                                 sentence=item.sentence, quote=item.spec.citation.quote),
+            departments=tuple(item.spec.departments),
+            notes=tuple(Localized(zh=n.zh, en=n.en) for n in item.spec.notes))
+    return found
 
 
 def _trace(decision: ItemDecision) -> ItemTrace:
@@ -72,36 +71,15 @@ def _trace(decision: ItemDecision) -> ItemTrace:
     return decision.trace
 
 
-_fact_free: dict[tuple[Any, ...], tuple[ItemOutcome, ItemResult]] = {}
-
-
 def item_result(outcome: ItemOutcome, company: Company, as_of: dt.date, explain: bool = True) -> ItemResult:
-    """The item's result; ``explain=False`` leaves ``reasons`` empty (statuses, amounts and missing facts are
-    the same), for a caller that reads only statuses and totals.
+    """The item's result: amount and units now; ``reasons`` and ``missing`` when first read (``explain=False``
+    leaves ``reasons`` empty, for a caller that reads only statuses and totals).
 
-    The outcome of an item no fact decides but city and entity type is shared (assess.py); its result
-    depends on nothing else but which of those are unknown: it is built once per those and copied (its lists
-    fresh, so a caller changing one result changes no other)."""
-    item = outcome.item
-    if not item.fact_free or outcome._more:
-        return _item_result(outcome, company, as_of, explain)
-    key = (id(outcome), company.city is None, company.district is None, company.entity_type is None, explain)
-    found = _fact_free.get(key)
-    if found is None or found[0] is not outcome:
-        if len(_fact_free) > 4096:  # many evaluation dates: start again rather than grow
-            _fact_free.clear()
-        # built whole: a pending fill would keep this profile alive in the cache
-        found = _fact_free[key] = (outcome, filled(_item_result(outcome, company, as_of, explain)))
-    return fresh_copy(found[1])
-
-
-def _item_result(outcome: ItemOutcome, company: Company, as_of: dt.date, explain: bool) -> ItemResult:
-    """Amount and units now; reasons and missing facts when first read (``_explanations``)."""
+    The parts that never change (title, citation, notes...) are built once per item and shared (frozen); the
+    lists are the result's own, so a caller changing one result changes no other."""
     item = outcome.item
     fixed = _fixed_parts(item)
-    benefit = item.spec.benefit
     count = outcome._count
-    qualifying = len(count.qualifying) if count is not None else 0
 
     def explanations() -> dict[str, Any]:
         why = _explanations(item, outcome.applies, outcome._decision, count, outcome._late_facts, outcome._late,
@@ -110,13 +88,17 @@ def _item_result(outcome: ItemOutcome, company: Company, as_of: dt.date, explain
             why["reasons"] = [*why["reasons"], *(reason for more in outcome._more for reason in more())]
         return why
 
-    return deferred(ItemResult, explanations,
-        id=item.id, document=item.document.id, title=fixed.title, status=outcome.status,
-        benefit_class=benefit.class_, class_reason=fixed.class_reason, benefit_kind=benefit.kind.value,
-        one_time=benefit.one_time, amount=amount_out(item, outcome.quantity, outcome.subtotal),
-        alternative=_alternative(item, outcome.assessed, qualifying if outcome._truth is True else None),
-        restates=fixed.restates, units=units_out(item, company, outcome.units), citation=fixed.citation,
-        departments=list(fixed.departments), notes=list(fixed.notes))
+    alternative = None
+    if item.spec.benefit.alternative is not None:
+        qualifying = len(count.qualifying) if count is not None else 0
+        alternative = _alternative(item, outcome.assessed, qualifying if outcome._truth is True else None)
+    return deferred_from(ItemResult, explanations, {  # every field but reasons and missing, in field order
+        "id": item.id, "document": fixed.document, "title": fixed.title, "status": outcome.status,
+        "benefit_class": fixed.benefit_class, "class_reason": fixed.class_reason,
+        "benefit_kind": fixed.benefit_kind, "one_time": fixed.one_time,
+        "amount": amount_out(item, outcome.quantity, outcome.subtotal), "alternative": alternative,
+        "restates": fixed.restates, "units": units_out(item, company, outcome.units), "citation": fixed.citation,
+        "departments": list(fixed.departments), "notes": list(fixed.notes)})
 
 
 def _explanations(item: Item, applies: TV, decision: ItemDecision, count: Count | None,
@@ -177,17 +159,25 @@ def _late_reasons(item: Item, company: Company, late: list[int], as_of: dt.date,
     return out
 
 
-def _alternative(item: Item, status: Status, qualifying: int | None) -> AlternativeOut | None:
-    """The other reading the text allows, with what it would pay; shown, never totalled."""
+def _alternative(item: Item, status: Status, qualifying: int | None) -> AlternativeOut:
+    """The other reading the text allows, with what it would pay; shown, never totalled (built once per item,
+    status and count: frozen)."""
     alt = item.spec.benefit.alternative
-    if alt is None:
-        return None
-    per_unit = alt.per_unit if alt.per_unit is not None else item.stated_amount
-    assert per_unit is not None  # the loader requires an amount for an alternative reading
-    quantity = None if qualifying is None else qualifying // alt.every
-    subtotal = yuan(per_unit * quantity) if status == Status.eligible and quantity is not None else None
-    return trusted(AlternativeOut, zh=alt.reading.zh, en=alt.reading.en, per_unit=yuan(per_unit), quantity=quantity,
-                          subtotal=subtotal)
+    assert alt is not None
+    eligible = status == Status.eligible
+    store = item.memo
+    key = ("alternative", eligible, qualifying)
+    found: AlternativeOut | None = store.get(key)
+    if found is None:
+        per_unit = alt.per_unit if alt.per_unit is not None else item.stated_amount
+        assert per_unit is not None  # the loader requires an amount for an alternative reading
+        quantity = None if qualifying is None else qualifying // alt.every
+        subtotal = yuan(per_unit * quantity) if eligible and quantity is not None else None
+        found = trusted(AlternativeOut, zh=alt.reading.zh, en=alt.reading.en, per_unit=yuan(per_unit),
+                        quantity=quantity, subtotal=subtotal)
+        if len(store) < 512:  # the counts one item meets are few; a registry of odd ones is not kept
+            store[key] = found
+    return found
 
 
 def _unit_explanations(item: Item, company: Company, decision: ItemDecision, count: Count,

@@ -19,7 +19,7 @@ from typing import Any
 
 from ipsubsidy.amounts import UNDECIDED, pay
 from ipsubsidy.engine.decision import ItemDecision
-from ipsubsidy.engine.logic import TV, all3
+from ipsubsidy.engine.logic import TV
 from ipsubsidy.engine.trace import RecordedTrace
 from ipsubsidy.outcome import ItemOutcome
 from ipsubsidy.policy.model import Item
@@ -39,20 +39,14 @@ class Count:
         self.truth, self.qualifying, self.pending = truth, qualifying, pending
 
 
-def _count(item: Item, entries: list[Any] | None, units: tuple[TV, ...]) -> Count:
+def _count(item: Item, entries: list[Any], units: tuple[TV, ...]) -> Count:
+    """How a known list stands (an unknown one is ``_UNKNOWN_LIST``)."""
     counts = item.spec.counts
     assert counts is not None
-    yes: list[int] = []
-    maybe: list[int] = []
-    for i, value in enumerate(units):
-        if value is True:
-            yes.append(i)
-        elif value is None:
-            maybe.append(i)
+    yes = [i for i, value in enumerate(units) if value is True]
+    maybe = [i for i, value in enumerate(units) if value is None]
     if len(yes) >= counts.at_least:
         return Count(True, yes, maybe)
-    if entries is None:
-        return Count(None, yes, maybe)
     if counts.per_year and counts.date and item.window_start and item.window_end:
         seen = {getattr(e, counts.date): units[i] for i, e in enumerate(entries)}
         years = range(item.window_start.year, item.window_end.year + 1)
@@ -63,6 +57,8 @@ def _count(item: Item, entries: list[Any] | None, units: tuple[TV, ...]) -> Coun
 
 _NO_LEAVES = RecordedTrace(())
 _NONE: list[Any] = []  # shared empty list of late facts or units: read, never changed
+#: an unknown list: no unit is decided and at least one must qualify (``counts.at_least`` ≥ 1), so unknown
+_UNKNOWN_LIST = Count(None, _NONE, _NONE)
 _fact_free: dict[tuple[Any, ...], tuple[Item, ItemOutcome]] = {}
 
 
@@ -86,50 +82,67 @@ def assess(item: Item, applies: TV, decision: ItemDecision, company: Company, as
 
 def _assess(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemOutcome:
     profile_truth = decision.profile
-    late_facts = _late_facts(item, company, as_of) if profile_truth is True and item.tested_facts else _NONE
-    if late_facts:
-        profile_truth = False
+    late_facts = _NONE
+    if profile_truth is True and item.tested_dates:
+        late_facts = _late_facts(item, company, as_of)
+        if late_facts:
+            profile_truth = False
     count: Count | None = None
     late = _NONE
+    counted: TV = True
     collection = item.collection
-    if collection is None:
-        truth = all3((applies, profile_truth))
-    else:
+    if collection is not None:
         entries = getattr(company, collection)
-        if entries:
-            decision, late = _not_after(item, entries, decision, as_of)
-        count = _count(item, entries, decision.units)
-        truth = all3((applies, profile_truth, count.truth))
+        if entries is None:
+            count = _UNKNOWN_LIST
+        else:
+            if entries and item.unit_date_field is not None:
+                decision, late = _not_after(item, entries, decision, as_of)
+            count = _count(item, entries, decision.units)
+        counted = count.truth
+    # all3((applies, profile_truth, counted)), written out: this runs for every item of every evaluation
+    if applies is False or profile_truth is False or counted is False:
+        truth: TV = False
+    elif applies is None or profile_truth is None or counted is None:
+        truth = None
+    else:
+        truth = True
     status = _status(item, truth, as_of)
     payment = UNDECIDED if truth is not True else pay(item, company, count.qualifying if count else [],
-                                                      status == Status.eligible)
+                                                      status is _ELIGIBLE)
     out = ItemOutcome.__new__(ItemOutcome)
-    out.id, out.item, out.status, out.benefit_class = item.id, item, status, item.spec.benefit.class_
+    out.id, out.item, out.status, out.benefit_class = item.id, item, status, item.benefit_class
     out.quantity, out.subtotal, out.units = payment.quantity, payment.subtotal, payment.units
     out.applies, out.assessed, out._decision, out._count = applies, status, decision, count
     out._late_facts, out._late, out._truth, out._payment, out._more = late_facts, late, truth, payment, ()
     return out
 
 
+# Enum members as module constants: reading one off its class costs ~0.2 µs on Python 3.11, and these are read
+# for every item of every evaluation.
+_ELIGIBLE, _NOT_ELIGIBLE, _NOT_YET, _EXPIRED, _NEEDS_INFO = (
+    Status.eligible, Status.not_eligible, Status.not_yet_in_force, Status.expired, Status.needs_info)
+
+
 def _status(item: Item, truth: TV, as_of: dt.date) -> Status:
     if truth is False:
-        return Status.not_eligible
+        return _NOT_ELIGIBLE
     if as_of < item.opens:
-        return Status.not_yet_in_force
+        return _NOT_YET
     until = item.claim_until
     if until is not None and as_of > until:
-        return Status.expired
+        return _EXPIRED
     if truth is None:
-        return Status.needs_info
+        return _NEEDS_INFO
     return HOLDS[item.benefit_class]
 
 
 def _late_facts(item: Item, company: Company, as_of: dt.date) -> list[tuple[str, dt.date]]:
     """Profile dates the item's condition tests that lie after ``as_of``: they have not happened yet."""
     out = []
-    for name in item.tested_facts:
+    for name in item.tested_dates:
         value = getattr(company, name, None)
-        if isinstance(value, dt.date) and value > as_of:
+        if value is not None and value > as_of:
             out.append((name, value))
     return out
 

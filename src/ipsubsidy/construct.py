@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar, get_origin
 
 from pydantic import BaseModel
 
-__all__ = ["Deferred", "Fill", "deferred", "filled", "fresh_copy", "pending", "trusted"]
+__all__ = ["Deferred", "Fill", "deferred", "deferred_from", "filled", "fresh_copy", "pending", "trusted"]
 
 M = TypeVar("M", bound=BaseModel)
 D = TypeVar("D", bound="Deferred")
@@ -67,12 +67,20 @@ def _fields(cls: type[BaseModel], values: dict[str, Any], leave_out: Iterable[st
     return fields
 
 
+# The slots every model has, set through their descriptors directly (a model built here runs no Python code;
+# a Deferred model's ``__dict__`` property is passed by).
+_set_dict = _INSTANCE_DICT.__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 def _new(cls: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
     model = cls.__new__(cls)
-    _setattr(model, "__dict__", fields)
-    _setattr(model, "__pydantic_fields_set__", fields_set)
-    _setattr(model, "__pydantic_extra__", None)
-    _setattr(model, "__pydantic_private__", None)
+    _set_dict(model, fields)
+    _set_fields_set(model, fields_set)
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
@@ -121,6 +129,20 @@ class Deferred(BaseModel):
 def deferred(cls: type[D], fill: Fill, **values: Any) -> D:
     """``cls`` from trusted ``values``, its ``deferred_fields`` to come from ``fill()`` when first read."""
     model = _new(cls, _fields(cls, values, cls.deferred_fields), {*values, *cls.deferred_fields})
+    _setattr(model, "_fill", fill)
+    return model
+
+
+_every_field: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def deferred_from(cls: type[D], fill: Fill, fields: dict[str, Any]) -> D:
+    """``deferred(cls, fill, **fields)`` for a caller that builds many: ``fields`` is every field of ``cls``
+    but its deferred ones, in field order (defaults included), and becomes the model's own dict."""
+    names = _every_field.get(cls)
+    if names is None:
+        names = _every_field[cls] = frozenset(cls.model_fields)
+    model = _new(cls, fields, set(names))
     _setattr(model, "_fill", fill)
     return model
 

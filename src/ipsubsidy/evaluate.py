@@ -149,19 +149,22 @@ class Evaluator:
         return traced(result, applicable, decisions) if trace else result
 
 
+_CLAIMABLE, _ELIGIBLE = BenefitClass.claimable, Status.eligible  # read off the Enum class once (~0.2 µs each)
+
+
 def _gathered(when: dt.date, outcomes: list[ItemOutcome]) -> Outcome:
     claimable: list[ItemOutcome] = []
     other: list[ItemOutcome] = []
     not_stated: list[str] = []
     total = Decimal(0)
     for o in outcomes:
-        if o.benefit_class != BenefitClass.claimable:
+        if o.benefit_class is not _CLAIMABLE:
             other.append(o)
             continue
         claimable.append(o)
         if o.subtotal is not None:
             total += o.subtotal
-        if o.status == Status.eligible and o.item.spec.benefit.amount.not_stated is not None:
+        if o.status is _ELIGIBLE and o.item.spec.benefit.amount.not_stated is not None:
             not_stated.append(o.id)
     return Outcome(as_of=when, items=tuple(claimable), other=tuple(other), total=total,
                    not_stated=tuple(not_stated))

@@ -52,6 +52,12 @@ class Item:
         return tuple(dict.fromkeys(name for leaf in leaves(self.qualifies) for name in leaf.facts))
 
     @computed_once
+    def tested_dates(self) -> tuple[str, ...]:
+        """The profile dates its condition compares (a date after ``as_of`` has not happened yet)."""
+        return tuple(dict.fromkeys(leaf.fact for leaf in leaves(self.qualifies)
+                                   if leaf.type.kind == "date" and not leaf.count))
+
+    @computed_once
     def fact_free(self) -> bool:
         """No fact decides it but city, district and entity type (a service, an encouragement...): every
         profile alike in those has the same outcome."""
@@ -80,13 +86,19 @@ class Item:
         amount = self.spec.benefit.amount
         return amount.per_unit is not None or (amount.tiers is not None and self.spec.counts is not None)
 
+    @computed_once
+    def unit_date_field(self) -> str | None:
+        """The field that dates a counted unit (``counts.date``), or None."""
+        counts = self.spec.counts
+        return None if counts is None else counts.date
+
     def unit_date(self, entry: Any) -> dt.date | None:
         """When a counted unit happened: its ``counts.date`` value, a per-year row's year read as its first day;
         None when the item dates no units or the entry has no such date."""
-        counts = self.spec.counts
-        if counts is None or counts.date is None:
+        name = self.unit_date_field
+        if name is None:
             return None
-        value = getattr(entry, counts.date, None)
+        value = getattr(entry, name, None)
         if isinstance(value, int):
             return dt.date(value, 1, 1)
         return value if isinstance(value, dt.date) else None
@@ -98,7 +110,7 @@ class Item:
         paragraphs = self.document.source.paragraphs_quoting(quote)
         return sentence_of(paragraphs[0], quote) if len(paragraphs) == 1 else quote
 
-    @property
+    @computed_once
     def benefit_class(self) -> BenefitClass:
         return self.spec.benefit.class_
 
@@ -121,6 +133,12 @@ class Item:
     def open_at(self, as_of: dt.date) -> bool:
         until = self.claim_until
         return self.opens <= as_of and (until is None or as_of <= until)
+
+    @computed_once
+    def memo(self) -> dict[Any, Any]:
+        """Per-item storage for what is built once from it (a result's fixed parts, its amounts), dropped with
+        the item. Values stored are immutable; two threads building the same entry build equal values."""
+        return {}
 
 
 @dataclass(frozen=True, eq=False)
