@@ -7,16 +7,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.strategies import profiles
 
 from backends import BACKENDS, needs_durable
 from ipsubsidy import Company, Evaluator, evaluate, parse_profile, shipped_policies
 from ipsubsidy.engine.backend import make_backend
-from ipsubsidy.engine.python import compile_decider, compile_tracer, trace_condition
+from ipsubsidy.engine.python import _OPERATORS, _ratio_holds, compile_decider, compile_tracer, trace_condition
 from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.traced import TracedResult
 
@@ -93,6 +95,20 @@ def test_the_compiled_tracer_records_what_the_tree_interpreter_records(company: 
             assert truth == compile_tracer(cond)(obj, got)
             assert expected == got
             assert compile_decider(cond)(obj) is truth  # the untraced truth, short-cut, is the same
+
+
+_MONEY = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False)
+
+
+@FAST
+@given(num=_MONEY, den=_MONEY.filter(lambda d: d != 0),
+       threshold=st.fractions(min_value=-10, max_value=10, max_denominator=1_000_000),
+       op=st.sampled_from(["ge", "gt", "le", "lt", "eq", "ne"]))
+def test_the_untraced_ratio_compares_as_exact_fractions(num: Decimal, den: Decimal, threshold: Fraction,
+                                                        op: str) -> None:
+    """A ratio leaf decided without a trace compares in integers what the traced leaf compares as Fractions."""
+    compare = _OPERATORS[op]
+    assert compare(Fraction(num) / Fraction(den), threshold) == _ratio_holds(compare, num, den, threshold)
 
 
 @needs_durable

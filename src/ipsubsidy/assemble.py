@@ -71,18 +71,21 @@ def _trace(decision: ItemDecision) -> ItemTrace:
     return decision.trace
 
 
-def item_result(outcome: ItemOutcome, company: Company, as_of: dt.date, explain: bool = True) -> ItemResult:
+def item_result(outcome: ItemOutcome, decided: ItemDecision, company: Company, as_of: dt.date,
+                explain: bool = True) -> ItemResult:
     """The item's result: amount and units now; ``reasons`` and ``missing`` when first read (``explain=False``
-    leaves ``reasons`` empty, for a caller that reads only statuses and totals).
+    leaves ``reasons`` empty, for a caller that reads only statuses and totals). ``decided`` is the backend's
+    decision of the item, read when the outcome holds none of its own (a shared outcome, assess.py).
 
     The parts that never change (title, citation, notes...) are built once per item and shared (frozen); the
     lists are the result's own, so a caller changing one result changes no other."""
     item = outcome.item
     fixed = _fixed_parts(item)
     count = outcome._count
+    decision = decided if outcome._decision is None else outcome._decision
 
     def explanations() -> dict[str, Any]:
-        why = _explanations(item, outcome.applies, outcome._decision, count, outcome._late_facts, outcome._late,
+        why = _explanations(item, outcome.applies, decision, count, outcome._late_facts, outcome._late,
                             company, as_of, outcome._truth, outcome.assessed, outcome._payment, explain)
         if explain and outcome._more:
             why["reasons"] = [*why["reasons"], *(reason for more in outcome._more for reason in more())]

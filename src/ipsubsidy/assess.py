@@ -59,24 +59,30 @@ _NO_LEAVES = RecordedTrace(())
 _NONE: list[Any] = []  # shared empty list of late facts or units: read, never changed
 #: an unknown list: no unit is decided and at least one must qualify (``counts.at_least`` ≥ 1), so unknown
 _UNKNOWN_LIST = Count(None, _NONE, _NONE)
-_fact_free: dict[tuple[Any, ...], tuple[Item, ItemOutcome]] = {}
+_shared: dict[tuple[Any, ...], tuple[Item, ItemOutcome]] = {}
 
 
 def assess(item: Item, applies: TV, decision: ItemDecision, company: Company, as_of: dt.date) -> ItemOutcome:
     """The item's outcome for ``company`` as of a date, from the backend's ``decision``.
 
-    An item no fact decides but city and entity type (``Item.fact_free``) has the same outcome for every
-    profile: it is assessed once per (applies, truth, as_of) and shared (an outcome is immutable)."""
-    if not item.fact_free:
+    An outcome that depends on nothing but (applies, the profile truth, as_of) is assessed once per those and
+    shared (an outcome is immutable): an item no fact decides but city and entity type (``Item.fact_free``),
+    and an item with no tier to value and no profile date that may lie after ``as_of``, whose counted list is
+    unknown or that counts none. A shared outcome holds no decision of its own (``_decision`` is None): its
+    explanation reads the backend's, which counting did not change."""
+    if not item.fact_free and (
+            item.tiered or (decision.profile is True and item.tested_dates)
+            or (item.collection is not None and getattr(company, item.collection) is not None)):
         return _assess(item, applies, decision, company, as_of)
     key = (id(item), applies, decision.profile, as_of)
-    found = _fact_free.get(key)
+    found = _shared.get(key)
     if found is None or found[0] is not item:
-        if len(_fact_free) > 4096:  # many evaluation dates: start again rather than grow
-            _fact_free.clear()
-        # kept without the backend's trace, which may hold the profile (it has no leaves to show)
-        found = _fact_free[key] = (item, _assess(item, applies, ItemDecision(decision.profile, (), _NO_LEAVES),
-                                                 company, as_of))
+        if len(_shared) > 4096:  # many evaluation dates: start again rather than grow
+            _shared.clear()
+        shared = _assess(item, applies, ItemDecision(decision.profile), company, as_of)
+        # not the backend's decision, whose trace may hold this profile; a fact-free item has no leaves to show
+        shared._decision = ItemDecision(decision.profile, (), _NO_LEAVES) if item.fact_free else None
+        found = _shared[key] = (item, shared)
     return found[1]
 
 

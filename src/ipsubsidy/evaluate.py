@@ -135,8 +135,8 @@ class Evaluator:
         when = evaluation_date(as_of)
         policies, backend, applicable, decisions, outcomes = self._assessed(profile, when, True)
         gathered = _gathered(when, outcomes)
-        claimable = [item_result(o, profile, when, explain) for o in gathered.items]
-        other = [item_result(o, profile, when, explain) for o in gathered.other]
+        claimable = [item_result(o, decisions[o.id], profile, when, explain) for o in gathered.items]
+        other = [item_result(o, decisions[o.id], profile, when, explain) for o in gathered.other]
         asked = list(claimable)  # as evaluated, whatever a caller later does to ``items``
 
         def questions() -> dict[str, Any]:
@@ -187,7 +187,7 @@ def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisio
              outcomes: list[ItemOutcome], company: Company, as_of: dt.date) -> list[ItemOutcome]:
     """Outcomes after the 不重复享受 rules: an item that yields units is re-assessed without them; one that
     yields its claim is not eligible, saying to which item it went."""
-    if not policies.cache().get("stacking", True):
+    if not policies.stacks:
         return outcomes
     plan = stacking_plan(policies, [item for item, _ in applicable], {o.id: o for o in outcomes})
     if not plan:
@@ -243,11 +243,9 @@ def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Loca
 def _applicable(policies: PolicySet, company: Company) -> tuple[list[tuple[Item, TV]], list[Item]]:
     """The items that may apply to ``company`` with the truth of their place and beneficiary test, and the
     items alone; the same for every profile of the same city, district and entity type (kept per set)."""
-    cache = policies.cache()
-    store: dict[tuple[Any, ...], tuple[list[tuple[Item, TV]], list[Item]]] | None = cache.get("applicable")
+    store: dict[tuple[Any, ...], tuple[list[tuple[Item, TV]], list[Item]]] | None = policies.memo.get("applicable")
     if store is None:
-        cache["stacking"] = any(item.spec.stacking for item in policies.items)  # read by _stacked
-        store = cache.setdefault("applicable", {})
+        store = policies.memo.setdefault("applicable", {})
     key = (company.city, company.district, company.entity_type)
     found = store.get(key)
     if found is None:
@@ -271,21 +269,25 @@ _default: Evaluator | None = None
 _default_lock = threading.Lock()
 
 
-_gate = threading.Condition()  # counts evaluations in flight; closed at interpreter exit
+# Evaluations in flight, counted under a plain lock (its with-statement runs no Python code); the condition on
+# the same lock is waited on and notified only while the interpreter exits (``_closing``).
+_flight_lock = threading.Lock()
+_gate = threading.Condition(_flight_lock)
 _in_flight = 0
 _closing = False
 
 
 def _fresh_locks_after_fork() -> None:
-    global _default_lock, _gate, _in_flight
+    global _default_lock, _flight_lock, _gate, _in_flight
     _default_lock = threading.Lock()  # a thread of the parent may have held them: the child has no such thread
-    _gate = threading.Condition()
+    _flight_lock = threading.Lock()
+    _gate = threading.Condition(_flight_lock)
     _in_flight = 0
 
 
 def _enter() -> None:
     global _in_flight
-    with _gate:
+    with _flight_lock:
         while _closing:  # the interpreter is exiting: a (daemon) thread parks here, outside any C or Rust code
             _gate.wait()
         _in_flight += 1
@@ -293,9 +295,10 @@ def _enter() -> None:
 
 def _leave() -> None:
     global _in_flight
-    with _gate:
+    with _flight_lock:
         _in_flight -= 1
-        _gate.notify_all()
+        if _closing:
+            _gate.notify_all()
 
 
 def _close_at_exit() -> None:

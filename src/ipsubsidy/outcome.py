@@ -50,7 +50,8 @@ class ItemOutcome:
     units: tuple[tuple[int, Decimal | None], ...]
     applies: TV
     assessed: Status          # the status the item's own rules gave, before 不重复享受 and caps
-    _decision: ItemDecision   # as counted: units dated after as_of (``_late``) already set False
+    _decision: ItemDecision | None  # as counted (units dated after as_of, ``_late``, set False); None when
+                                    # the outcome is shared and counting changed nothing (assess.py)
     _count: Any               # assess._Count, or None for an item that counts nothing
     _late_facts: list[tuple[str, dt.date]]
     _late: list[int]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import operator
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 from typing import Any
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.logic import TV, all3, any3, not3
 from ipsubsidy.engine.trace import LeafTrace, RecordedTrace, Tracer
-from ipsubsidy.policy.conditions import All, Compare, Condition, Not
+from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not
 from ipsubsidy.policy.model import Item, PolicySet
 from ipsubsidy.profile import Company
 
@@ -69,6 +70,24 @@ def trace_condition(cond: Condition, obj: BaseModel, out: list[LeafTrace]) -> TV
     return all3(values) if isinstance(cond, All) else any3(values)
 
 
+def _flat(cond: All | Any_) -> tuple[Condition, ...]:
+    """The children of ``cond`` with every child of its own kind merged in (``all`` inside ``all``, ``any``
+    inside ``any``; an empty one, neutral there, goes): the same truth, and the same leaves in the same
+    depth-first order."""
+    out: list[Condition] = []
+    for child in cond.children:
+        if type(child) is type(cond):
+            out += _flat(child)
+        else:
+            out.append(child)
+    return tuple(out)
+
+
+def _is_plain(cond: Condition) -> bool:
+    """A comparison of one field's value (not a count, not a ratio)."""
+    return isinstance(cond, Compare) and not cond.count and cond.ratio_to is None
+
+
 def _compile_leaf(leaf: Compare) -> Tracer:
     name, threshold, compare = leaf.fact, leaf.value, _OPERATORS[leaf.op]
     unknown = LeafTrace(leaf, None, None, (name,))  # immutable: one record serves every evaluation
@@ -104,16 +123,33 @@ def _compile_leaf(leaf: Compare) -> Tracer:
             out.append(new(kind, (leaf, value, outcome, (), False)))
             return outcome
         return ratio
+    return _compile_plain((leaf,), True)
+
+
+def _compile_plain(leaves: tuple[Compare, ...], conjunctive: bool) -> Tracer:
+    """The tracer of ``all`` (``conjunctive``) or ``any`` of plain comparisons, in one loop: each leaf records
+    its value (an enum's text: a StrEnum member's ``str``) and outcome, with no short cut."""
+    specs = tuple((leaf, leaf.fact, _OPERATORS[leaf.op], leaf.value, LeafTrace(leaf, None, None, (leaf.fact,)),
+                   leaf.type.kind == "enum") for leaf in leaves)
+    new, kind = tuple.__new__, LeafTrace  # a LeafTrace made by tuple's C constructor: no Python frame per leaf
+    settles = not conjunctive  # the outcome that decides the node: a false in ``all``, a true in ``any``
 
     def plain(obj: BaseModel, out: list[LeafTrace]) -> TV:
-        raw = getattr(obj, name)
-        if raw is None:
-            out.append(unknown)
-            return None
-        value = raw.value if isinstance(raw, Enum) else raw
-        outcome = bool(compare(value, threshold))
-        out.append(new(kind, (leaf, value, outcome, (), False)))
-        return outcome
+        unknown = settled = False
+        for leaf, name, compare, threshold, missing, enum in specs:
+            raw = getattr(obj, name)
+            if raw is None:
+                out.append(missing)
+                unknown = True
+                continue
+            value = str(raw) if enum else raw
+            outcome = compare(value, threshold)
+            out.append(new(kind, (leaf, value, outcome, (), False)))
+            if outcome is settles:
+                settled = True
+        if settled:
+            return settles
+        return None if unknown else conjunctive
     return plain
 
 
@@ -124,26 +160,54 @@ def compile_tracer(cond: Condition) -> Tracer:
     if isinstance(cond, Not):
         child = compile_tracer(cond.child)
         return lambda obj, out: not3(child(obj, out))
-    children = tuple(compile_tracer(c) for c in cond.children)
-    if not children:
-        empty: TV = isinstance(cond, All)  # all() of nothing holds, any() of nothing does not
-        return lambda obj, out: empty
-    if len(children) == 1:
-        return children[0]
-    combine = all3 if isinstance(cond, All) else any3
-    return lambda obj, out: combine([child(obj, out) for child in children])
+    flat = _flat(cond)
+    conjunctive = isinstance(cond, All)
+    if not flat:
+        return lambda obj, out: conjunctive  # all() of nothing holds, any() of nothing does not
+    if len(flat) == 1:
+        return compile_tracer(flat[0])
+    if all(_is_plain(c) for c in flat):
+        return _compile_plain(flat, conjunctive)  # type: ignore[arg-type]
+    children = tuple(compile_tracer(c) for c in flat)
+    settles = not conjunctive
+
+    def node(obj: BaseModel, out: list[LeafTrace]) -> TV:  # every child traced: no short cut
+        unknown = settled = False
+        for child in children:
+            value = child(obj, out)
+            if value is None:
+                unknown = True
+            elif value is settles:
+                settled = True
+        if settled:
+            return settles
+        return None if unknown else conjunctive
+    return node
 
 
 #: a compiled condition that returns its truth and records nothing
 Decider = Callable[[BaseModel], TV]
 
 
+def _ratio_holds(compare: Callable[[Any, Any], bool], num: Decimal, den: Decimal, threshold: Fraction) -> bool:
+    """``num / den OP threshold``, exactly, in integers (``den`` not 0): what ``Fraction(num) / Fraction(den)``
+    compares, without building Fractions."""
+    a, b = num.as_integer_ratio()
+    c, d = den.as_integer_ratio()
+    top, bottom = a * d, b * c  # num / den = top / bottom
+    if bottom < 0:
+        top, bottom = -top, -bottom
+    return compare(top * threshold.denominator, threshold.numerator * bottom)
+
+
 def _decide_leaf(leaf: Compare) -> Decider:
+    # Values are of the field's type (conditions.py checks them at load), so a comparison gives a bool; an enum
+    # is a StrEnum, equal to its text.
     name, threshold, compare = leaf.fact, leaf.value, _OPERATORS[leaf.op]
     if leaf.count:
         def count(obj: BaseModel) -> TV:
             raw = getattr(obj, name)
-            return None if raw is None else bool(compare(len(raw), threshold))
+            return None if raw is None else compare(len(raw), threshold)
         return count
     if leaf.ratio_to is not None:
         other = leaf.ratio_to
@@ -154,14 +218,12 @@ def _decide_leaf(leaf: Compare) -> Decider:
                 return None
             if den == 0:
                 return False
-            return bool(compare(Fraction(num) / Fraction(den), threshold))
+            return _ratio_holds(compare, num, den, threshold)
         return ratio
 
     def plain(obj: BaseModel) -> TV:
         raw = getattr(obj, name)
-        if raw is None:
-            return None
-        return bool(compare(raw.value if isinstance(raw, Enum) else raw, threshold))
+        return None if raw is None else compare(raw, threshold)
     return plain
 
 
@@ -190,7 +252,7 @@ def compile_decider(cond: Condition) -> Decider:
                 raw = getattr(obj, name)
                 if raw is None:
                     unknown = True
-                elif not compare(raw.value if isinstance(raw, Enum) else raw, threshold):
+                elif not compare(raw, threshold):
                     return False
             for child in children:
                 value = child(obj)
@@ -207,7 +269,7 @@ def compile_decider(cond: Condition) -> Decider:
             raw = getattr(obj, name)
             if raw is None:
                 unknown = True
-            elif compare(raw.value if isinstance(raw, Enum) else raw, threshold):
+            elif compare(raw, threshold):
                 return True
         for child in children:
             value = child(obj)
@@ -236,6 +298,10 @@ def tracer(cond: Condition) -> Tracer:
     return compiled
 
 
+#: the untraced decisions of an item with no unit to decide, one per truth (a decision is immutable)
+_BARE: dict[TV, ItemDecision] = {value: ItemDecision(value) for value in (True, False, None)}
+
+
 class PythonBackend:
     """Decides every item of a policy set in plain Python, from tracers compiled once. Thread-safe."""
 
@@ -245,11 +311,11 @@ class PythonBackend:
         self.policies = policies
         self._compiled = {item.id: (tracer(item.qualifies), item.collection, tracer(item.unit_condition))
                           for item in policies.items}
-        self._deciders = {item.id: (compile_decider(item.qualifies), item.collection,
-                                    compile_decider(item.unit_condition)) for item in policies.items}
         # an item that counts nothing and whose condition compares no fact has one decision for every profile
         self._settled = {item.id: ItemDecision(compile_decider(item.qualifies)(None), (), RecordedTrace(()))  # type: ignore[arg-type]
                          for item in policies.items if item.collection is None and not item.tested_facts}
+        self._deciders = {item.id: (self._settled.get(item.id), compile_decider(item.qualifies), item.collection,
+                                    compile_decider(item.unit_condition)) for item in policies.items}
 
     def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]:
         """Every item's truths; with ``trace`` (the default) every leaf behind them, recorded in the same pass."""
@@ -279,18 +345,16 @@ class PythonBackend:
 
     def _truths(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
         out: dict[str, ItemDecision] = {}
-        deciders, settled = self._deciders, self._settled
+        deciders = self._deciders
         for item in items:
-            if (known := settled.get(item.id)) is not None:
-                out[item.id] = known
+            item_id = item.id
+            settled, qualifies, collection, unit = deciders[item_id]
+            if settled is not None:
+                out[item_id] = settled
                 continue
-            qualifies, collection, unit = deciders[item.id]
             truth = qualifies(company)
-            if collection is None:
-                out[item.id] = ItemDecision(truth)
-                continue
-            entries = getattr(company, collection) or ()
-            out[item.id] = ItemDecision(truth, tuple([unit(entry) for entry in entries]))
+            entries = None if collection is None else getattr(company, collection)
+            out[item_id] = _BARE[truth] if not entries else ItemDecision(truth, tuple([unit(e) for e in entries]))
         return out
 
     def close(self) -> None:

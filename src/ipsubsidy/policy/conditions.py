@@ -126,6 +126,9 @@ def field_type(model: type[BaseModel], name: str) -> FieldType | None:
         return FieldType("list")
     if isinstance(ann, type):
         if issubclass(ann, Enum):
+            if not issubclass(ann, str):  # a StrEnum member equals its text, which is what a condition names
+                raise TypeError(f"{model.__name__}.{name}: conditions compare an enum by its text; "
+                                f"{ann.__name__} must be a StrEnum")
             return FieldType("enum", tuple(str(m.value) for m in ann))
         for py, kind in ((bool, "bool"), (int, "int"), (Decimal, "money"), (dt.date, "date"), (str, "str")):
             if issubclass(ann, py):

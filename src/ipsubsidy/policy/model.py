@@ -63,6 +63,11 @@ class Item:
         profile alike in those has the same outcome."""
         return (self.collection is None and not self.tested_facts and self.spec.benefit.amount.tiers is None)
 
+    @computed_once
+    def tiered(self) -> bool:
+        """Its amount is valued by tiers (by level or ranking), not stated once."""
+        return self.spec.benefit.amount.tiers is not None
+
     @property
     def per_unit(self) -> Decimal | None:
         return self.spec.benefit.amount.per_unit
@@ -229,7 +234,13 @@ class PolicySet:
     def __repr__(self) -> str:
         return f"PolicySet({len(self.documents)} documents, {len(self.items)} items)"
 
-    def cache(self) -> dict[str, Any]:
-        """Per-set storage for compiled forms (a backend's ruleset), dropped with the set."""
-        store: dict[str, Any] = self.__dict__.setdefault("_cache", {})
-        return store
+    @computed_once
+    def memo(self) -> dict[str, Any]:
+        """Per-set storage for what is built once from it (the items that apply per place and type), dropped
+        with the set."""
+        return {}
+
+    @computed_once
+    def stacks(self) -> bool:
+        """Whether any item yields to another (不重复享受)."""
+        return any(item.spec.stacking for item in self.items)
