@@ -129,7 +129,7 @@ def _explanations(item: Item, applies: TV, decision: ItemDecision, count: Count 
         missing += missing_u
         if explain:
             reasons += reasons_u
-            reasons += _late_reasons(item, company, late, as_of, count.truth)
+            reasons += _late_reasons(item, company, late, as_of)
     if status in (Status.expired, Status.not_yet_in_force) and explain:
         bound = item.claim_until if status == Status.expired else item.opens
         word = ("已于{}截止", "closed on {}") if status == Status.expired else ("自{}起施行", "opens on {}")
@@ -145,14 +145,15 @@ def _explanations(item: Item, applies: TV, decision: ItemDecision, count: Count 
     return {"reasons": reasons, "missing": list(dict.fromkeys(missing))}
 
 
-def _late_reasons(item: Item, company: Company, late: list[int], as_of: dt.date, holds: TV) -> list[Reason]:
+def _late_reasons(item: Item, company: Company, late: list[int], as_of: dt.date) -> list[Reason]:
+    """One reason for each unit not counted because it is dated after ``as_of`` (as for every unit not counted)."""
     if not late:
         return []
     entries = getattr(company, item.collection or "")
     counts = item.spec.counts
     assert counts is not None and counts.date is not None and item.unit_model is not None
     out = []
-    for i in late[:1] if holds is True else late:
+    for i in late:
         value = getattr(entries[i], counts.date)
         label_zh = field_label(item.unit_model, counts.date, "zh")
         label_en = field_label(item.unit_model, counts.date, "en")
