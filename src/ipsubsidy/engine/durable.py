@@ -21,13 +21,14 @@ import os
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.facts import FactEncoder, ratio_field
 from ipsubsidy.engine.logic import TV
 from ipsubsidy.engine.python import tracer
-from ipsubsidy.engine.trace import DeferredTrace
+from ipsubsidy.engine.trace import DeferredTrace, RecordedTrace
 from ipsubsidy.errors import BackendUnavailableError
 from ipsubsidy.policy.conditions import NEGATED, All, Any_, Compare, Condition, Not
 from ipsubsidy.policy.model import Item, PolicySet
@@ -146,24 +147,36 @@ os.register_at_fork(after_in_child=_reset_after_fork)
 _HEAD = '":{"m":{"id":"'
 
 
-def _fired(message: str) -> Iterable[tuple[str, str]]:
-    """(rule, fact id) of one action message: ``{"RULE":{"m":{"id":"ID",...}}}``, the fact as we posted it.
+def _fired(message: str, fired: dict[str, set[str]]) -> None:
+    """Adds to ``fired`` (fact id → rules) the rule and fact id of one action message:
+    ``{"RULE":{"m":{"id":"ID",...}}}``, the fact as we posted it.
 
     The message carries the fact's own JSON text, which this module wrote with ``"id"`` first and compact
     separators, so rule and id are read by position; any other shape is parsed as JSON."""
     end = message.find('"', 2)
     if message.startswith('{"', 0) and message.startswith(_HEAD, end) and message.count('{"m":') == 1:
         start = end + len(_HEAD)
-        return ((message[2:end], message[start:message.index('"', start)]),)
-    return [(rule, bound["m"]["id"]) for rule, bound in json.loads(message).items()]
+        pairs: Iterable[tuple[str, str]] = ((message[2:end], message[start:message.index('"', start)]),)
+    else:
+        pairs = [(rule, bound["m"]["id"]) for rule, bound in json.loads(message).items()]
+    for rule, fact_id in pairs:
+        rules = fired.get(fact_id)
+        if rules is None:
+            fired[fact_id] = {rule}
+        else:
+            rules.add(rule)
 
 
-def _truth(true: str, false: str, constant: TV, fact_id: str, fired: set[tuple[str, str]]) -> TV:
+_NONE_FIRED: frozenset[str] = frozenset()
+
+
+def _truth(true: str, false: str, constant: TV, rules: AbstractSet[str]) -> TV:
+    """The truth of a condition on one fact: its constant, or which of its two rules fired on the fact."""
     if constant is not None:
         return constant
-    if (true, fact_id) in fired:
+    if true in rules:
         return True
-    return False if (false, fact_id) in fired else None
+    return False if false in rules else None
 
 
 class _Ruleset:
@@ -180,7 +193,6 @@ class _Ruleset:
         self._index = {item.id: n for n, item in enumerate(self.items)}
         # per item, computed once: its rule names, which of them are constants, its collection and tracers
         self._plan = {item.id: self._item_plan(n, item) for n, item in enumerate(self.items)}
-        self._known = {id(item): item for item in self.items}  # this set's Item objects, looked up by identity
         self._lock = threading.Lock()
         self._definition = json.dumps(definition, ensure_ascii=False)
         self._handle: int | None = _dre.create_ruleset(name, self._definition)
@@ -201,16 +213,19 @@ class _Ruleset:
             true, false = f"i{n}_{scope}T", f"i{n}_{scope}F"
             constant = True if self._constants.get(true) else False if self._constants.get(false) else None
             return true, false, constant
-        return keys("p"), keys("u"), item.collection, tracer(item.qualifies), tracer(item.unit_condition)
+        profile = keys("p")
+        # an item whose condition compares no fact has one decision for every profile with no unit to decide
+        settled = None if item.tested_facts else ItemDecision(profile[2], (), RecordedTrace(()))
+        return settled, profile, keys("u"), item.collection, (tracer(item.qualifies), tracer(item.unit_condition))
 
     def holds(self, items: list[Item]) -> bool:
-        known = self._known
-        return all(known.get(id(item)) is item or item.id in self._index for item in items)
+        index = self._index
+        return all(item.id in index for item in items)
 
-    def _fire(self, facts: list[dict[str, Any]]) -> set[tuple[str, str]]:
-        """Assert the facts, run every action, return (rule, fact id) pairs, and delete the state."""
+    def _fire(self, facts: list[dict[str, Any]]) -> dict[str, set[str]]:
+        """Assert the facts, run every action, return the rules fired on each fact id, and delete the state."""
         assert _dre is not None and self._handle is not None
-        fired: set[tuple[str, str]] = set()
+        fired: dict[str, set[str]] = {}
         handle = self._handle
         result = _dre.assert_facts(handle, json.dumps(facts, ensure_ascii=False, separators=(",", ":")))
         state = result[1] if isinstance(result, tuple) else result
@@ -218,32 +233,34 @@ class _Ruleset:
             action = _dre.start_action_for_state(handle, state)
             message = action[1] if action else None
             while message:
-                fired.update(_fired(message))
+                _fired(message, fired)
                 message = _dre.complete_and_start_action(handle, state)
         finally:
             _dre.delete_state(handle, self._SID)
         return fired
 
-    def decide(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
+    def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]:
         facts, ids = self.encoder.facts(company, self._SID)
         with self._lock:
             if self._handle is None:
                 raise BackendUnavailableError("this backend was closed")
             fired = self._fire(facts)
         out: dict[str, ItemDecision] = {}
-        company_id = ids["company"][0]
+        on_company = fired.get(ids["company"][0], _NONE_FIRED)
         plan = self._plan
         for item in items:
             item_id = item.id
-            (p_true, p_false, p_constant), (u_true, u_false, u_constant), collection, on_profile, on_unit = \
-                plan[item_id]
-            profile = _truth(p_true, p_false, p_constant, company_id, fired)
-            units: tuple[TV, ...] = ()
-            entries: Sequence[Any] = ()
-            if collection is not None:
-                units = tuple(_truth(u_true, u_false, u_constant, i, fired) for i in ids.get(collection, ()))
-                entries = getattr(company, collection) or ()
-            out[item_id] = ItemDecision(profile, units, DeferredTrace(company, on_profile, entries, on_unit))
+            settled, (p_true, p_false, p_constant), (u_true, u_false, u_constant), collection, tracers = plan[item_id]
+            entries = None if collection is None else getattr(company, collection)
+            if settled is not None and not entries:
+                out[item_id] = settled
+                continue
+            profile = _truth(p_true, p_false, p_constant, on_company)
+            if not entries:
+                out[item_id] = ItemDecision(profile, (), DeferredTrace(company, tracers, ()) if trace else None)
+                continue
+            units = tuple([_truth(u_true, u_false, u_constant, fired.get(i, _NONE_FIRED)) for i in ids[collection]])
+            out[item_id] = ItemDecision(profile, units, DeferredTrace(company, tracers, entries) if trace else None)
         return out
 
     def close(self) -> None:
@@ -288,11 +305,12 @@ class DurableBackend:
 
     def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]:
         """Decide ``items`` (any of the set's) for a company: on its city's ruleset when that holds them all.
-        The matcher reports truths only; the trace is computed on first reading, so ``trace`` changes nothing."""
+        The matcher reports truths only; the trace is computed from the profile on first reading, and not
+        offered at all with ``trace=False``."""
         ruleset = self._by_city.get(company.city) if company.city is not None else None
         if ruleset is None or not ruleset.holds(items):
             ruleset = self._all
-        return ruleset.decide(company, items)
+        return ruleset.decide(company, items, trace)
 
     def close(self) -> None:
         for ruleset in (self._all, *self._by_city.values()):

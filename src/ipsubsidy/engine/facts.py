@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ipsubsidy.policy.conditions import leaves
+from ipsubsidy.policy.conditions import field_type, leaves
 from ipsubsidy.policy.model import Item
 from ipsubsidy.profile import Company
 
@@ -60,37 +60,56 @@ def ratio_field(numerator: str, denominator: str) -> str:
     return f"{numerator}__per__{denominator}"
 
 
+def _fen(value: Decimal) -> int:
+    fen = value * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"{value} yuan is not a whole number of fen")
+    return int(fen)
+
+
+def _day(value: dt.date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+#: how a field of each comparison kind is sent (None: as it is; an enum, a StrEnum, as its text)
+_SEND: dict[str, Callable[[Any], Any] | None] = {
+    "money": _fen, "date": _day, "bool": int, "int": None, "str": None, "enum": str, "list": len}
+
+
 class FactEncoder:
     """Encodes a company and the entries of every counted list as flat facts."""
 
     def __init__(self, items: Sequence[Item]) -> None:
         self.collections = sorted({item.collection for item in items if item.collection})
         ratios: dict[str, set[tuple[str, str]]] = {}
-        for item in items:
-            scopes = [("company", item.qualifies)]
-            if item.collection:
-                scopes.append((item.collection, item.unit_condition))
-            for scope, cond in scopes:
-                for leaf in leaves(cond):
-                    if leaf.ratio_to:
-                        ratios.setdefault(scope, set()).add((leaf.fact, leaf.ratio_to))
-        self._ratios = {scope: sorted(pairs) for scope, pairs in ratios.items()}
         read: dict[str, set[str]] = {}
         for item in items:
             scopes = [("company", item.qualifies)]
             if item.collection:
                 scopes.append((item.collection, item.unit_condition))
             for scope, cond in scopes:
-                read.setdefault(scope, set()).update(leaf.fact for leaf in leaves(cond))
+                for leaf in leaves(cond):
+                    read.setdefault(scope, set()).add(leaf.fact)
+                    if leaf.ratio_to:
+                        ratios.setdefault(scope, set()).add((leaf.fact, leaf.ratio_to))
+        self._ratios = {scope: tuple((num, den, ratio_field(num, den)) for num, den in sorted(pairs))
+                        for scope, pairs in ratios.items()}
         self._read = read
-        self._fields: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {}
+        self._plans: dict[tuple[type[BaseModel], str], tuple[tuple[str, str, Callable[[Any], Any] | None], ...]] = {}
 
-    def _sent(self, model: type[BaseModel], scope: str) -> tuple[str, ...]:
-        """The fields of ``model`` some condition of ``scope`` reads, in the model's order (computed once)."""
-        found = self._fields.get((model, scope))
+    def _plan(self, model: type[BaseModel], scope: str) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+        """(field, key sent, conversion) for each field of ``model`` some condition of ``scope`` reads, in the
+        model's order (computed once per model and scope)."""
+        found = self._plans.get((model, scope))
         if found is None:
             read = self._read.get(scope, set())
-            found = self._fields[model, scope] = tuple(name for name in model.model_fields if name in read)
+            plan = []
+            for name in model.model_fields:
+                if name in read:
+                    ftype = field_type(model, name)
+                    assert ftype is not None
+                    plan.append((name, f"{name}__n" if ftype.kind == "list" else name, _SEND[ftype.kind]))
+            found = self._plans[model, scope] = tuple(plan)
         return found
 
     @staticmethod
@@ -101,29 +120,21 @@ class FactEncoder:
         if isinstance(value, Enum):
             return value.value
         if isinstance(value, Decimal):
-            fen = value * 100
-            if fen != fen.to_integral_value():
-                raise ValueError(f"{value} yuan is not a whole number of fen")
-            return int(fen)
+            return _fen(value)
         if isinstance(value, dt.date):
-            return value.year * 10000 + value.month * 100 + value.day
+            return _day(value)
         return value
 
     def _fact(self, model: BaseModel, scope: str, fact_id: str, sid: str) -> dict[str, Any]:
         fact: dict[str, Any] = {"id": fact_id, "sid": sid, "t": scope}  # "id" first: durable.py reads it there
-        for name in self._sent(type(model), scope):
+        for name, key, send in self._plan(type(model), scope):
             raw = getattr(model, name)
-            if raw is None:
-                continue
-            if isinstance(raw, list):
-                fact[f"{name}__n"] = len(raw)
-            else:
-                fact[name] = self.value(raw)
-        for num, den in self._ratios.get(scope, ()):
+            if raw is not None:
+                fact[key] = raw if send is None else send(raw)
+        for num, den, key in self._ratios.get(scope, ()):
             a, b = getattr(model, num), getattr(model, den)
             if a is None or b is None:
                 continue
-            key = ratio_field(num, den)
             if b == 0:
                 fact[f"{key}_ok"] = 0
                 continue
@@ -133,13 +144,15 @@ class FactEncoder:
 
     def facts(self, company: Company, sid: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
         """The facts for one evaluation, and the fact ids of the company (``company``) and of each list's entries."""
-        lists = {collection: getattr(company, collection) or [] for collection in self.collections}
-        ids = iter(fact_ids(2 + sum(len(entries) for entries in lists.values())))
-        company_id = next(ids)
+        lists = [(collection, getattr(company, collection) or ()) for collection in self.collections]
+        ids = fact_ids(2 + sum(len(entries) for _, entries in lists))
+        company_id = ids[0]
         out = [self._fact(company, "company", company_id, sid)]
         by_scope: dict[str, list[str]] = {"company": [company_id]}
-        for collection, entries in lists.items():
-            by_scope[collection] = [next(ids) for _ in entries]
-            out.extend(self._fact(e, collection, i, sid) for i, e in zip(by_scope[collection], entries, strict=True))
-        out.append({"id": next(ids), "sid": sid, "t": "sentinel"})
+        n = 1
+        for collection, entries in lists:
+            mine = by_scope[collection] = list(ids[n:n + len(entries)])
+            n += len(entries)
+            out += [self._fact(e, collection, i, sid) for i, e in zip(mine, entries, strict=True)]
+        out.append({"id": ids[n], "sid": sid, "t": "sentinel"})
         return out, by_scope

@@ -309,12 +309,12 @@ class PythonBackend:
 
     def __init__(self, policies: PolicySet) -> None:
         self.policies = policies
-        self._compiled = {item.id: (tracer(item.qualifies), item.collection, tracer(item.unit_condition))
-                          for item in policies.items}
-        # an item that counts nothing and whose condition compares no fact has one decision for every profile
-        self._settled = {item.id: ItemDecision(compile_decider(item.qualifies)(None), (), RecordedTrace(()))  # type: ignore[arg-type]
-                         for item in policies.items if item.collection is None and not item.tested_facts}
-        self._deciders = {item.id: (self._settled.get(item.id), compile_decider(item.qualifies), item.collection,
+        # an item whose condition compares no fact has one decision for every profile with no unit to decide
+        settled = {item.id: ItemDecision(compile_decider(item.qualifies)(None), (), RecordedTrace(()))  # type: ignore[arg-type]
+                   for item in policies.items if not item.tested_facts}
+        self._compiled = {item.id: (settled.get(item.id), tracer(item.qualifies), item.collection,
+                                    tracer(item.unit_condition)) for item in policies.items}
+        self._deciders = {item.id: (settled.get(item.id), compile_decider(item.qualifies), item.collection,
                                     compile_decider(item.unit_condition)) for item in policies.items}
 
     def decide(self, company: Company, items: list[Item], trace: bool = True) -> dict[str, ItemDecision]:
@@ -322,25 +322,26 @@ class PythonBackend:
         if not trace:
             return self._truths(company, items)
         out: dict[str, ItemDecision] = {}
-        compiled, settled = self._compiled, self._settled
+        compiled = self._compiled
         for item in items:
-            if (known := settled.get(item.id)) is not None:
-                out[item.id] = known
+            item_id = item.id
+            settled, qualifies, collection, unit = compiled[item_id]
+            entries = None if collection is None else getattr(company, collection)
+            if settled is not None and not entries:
+                out[item_id] = settled
                 continue
-            qualifies, collection, unit = compiled[item.id]
             leaves: list[LeafTrace] = []
             truth = qualifies(company, leaves)
-            if collection is None:
-                out[item.id] = ItemDecision(truth, (), RecordedTrace(tuple(leaves)))
+            if not entries:
+                out[item_id] = ItemDecision(truth, (), RecordedTrace(tuple(leaves)))
                 continue
-            entries = getattr(company, collection) or ()
             truths: list[TV] = []
             unit_leaves = []
             for entry in entries:
                 mine: list[LeafTrace] = []
                 truths.append(unit(entry, mine))
                 unit_leaves.append(tuple(mine))
-            out[item.id] = ItemDecision(truth, tuple(truths), RecordedTrace(tuple(leaves), unit_leaves))
+            out[item_id] = ItemDecision(truth, tuple(truths), RecordedTrace(tuple(leaves), unit_leaves))
         return out
 
     def _truths(self, company: Company, items: list[Item]) -> dict[str, ItemDecision]:
@@ -349,12 +350,11 @@ class PythonBackend:
         for item in items:
             item_id = item.id
             settled, qualifies, collection, unit = deciders[item_id]
-            if settled is not None:
-                out[item_id] = settled
-                continue
-            truth = qualifies(company)
             entries = None if collection is None else getattr(company, collection)
-            out[item_id] = _BARE[truth] if not entries else ItemDecision(truth, tuple([unit(e) for e in entries]))
+            if not entries:
+                out[item_id] = settled if settled is not None else _BARE[qualifies(company)]
+                continue
+            out[item_id] = ItemDecision(qualifies(company), tuple([unit(e) for e in entries]))
         return out
 
     def close(self) -> None:

@@ -62,28 +62,33 @@ class RecordedTrace:
 
 
 class DeferredTrace:
-    """Leaves computed from the profile on first reading (for a backend whose matcher reports only truths)."""
+    """Leaves computed from the profile on first reading (for a backend whose matcher reports only truths).
+    ``tracers`` are the item's compiled (profile, unit) tracers; nothing is computed until a leaf is read."""
 
-    __slots__ = ("_entries", "_profile", "_subject", "_trace_profile", "_trace_unit", "_units")
+    __slots__ = ("_entries", "_profile", "_subject", "_tracers", "_units")
+    _profile: Leaves                  # set on first reading
+    _units: dict[int, Leaves]         # set on first reading of a unit
 
-    def __init__(self, subject: BaseModel, trace_profile: Tracer, entries: Sequence[BaseModel],
-                 trace_unit: Tracer) -> None:
-        self._subject, self._trace_profile = subject, trace_profile
-        self._entries, self._trace_unit = entries, trace_unit
-        self._profile: Leaves | None = None
-        self._units: dict[int, Leaves] = {}
+    def __init__(self, subject: BaseModel, tracers: tuple[Tracer, Tracer], entries: Sequence[BaseModel]) -> None:
+        self._subject, self._tracers, self._entries = subject, tracers, entries
 
     def profile(self) -> Leaves:
-        if self._profile is None:
+        try:
+            return self._profile
+        except AttributeError:
             out: list[LeafTrace] = []
-            self._trace_profile(self._subject, out)
+            self._tracers[0](self._subject, out)
             self._profile = tuple(out)
-        return self._profile
+            return self._profile
 
     def unit(self, index: int) -> Leaves:
-        found = self._units.get(index)
+        try:
+            units = self._units
+        except AttributeError:
+            units = self._units = {}
+        found = units.get(index)
         if found is None:
             out: list[LeafTrace] = []
-            self._trace_unit(self._entries[index], out)
-            found = self._units[index] = tuple(out)
+            self._tracers[1](self._entries[index], out)
+            found = units[index] = tuple(out)
         return found
