@@ -22,25 +22,20 @@ from ipsubsidy.labels import field_label, unit_label, yuan
 from ipsubsidy.outcome import ItemOutcome
 from ipsubsidy.policy.model import Item
 from ipsubsidy.profile import Company
-from ipsubsidy.result import AlternativeOut, CitationOut, ItemResult, Localized, Reason, trusted
+from ipsubsidy.result import AlternativeOut, AmountOut, CitationOut, ItemResult, Localized, Reason, trusted
 from ipsubsidy.shortfall import count_shortfall
-from ipsubsidy.status import BenefitClass, Status
+from ipsubsidy.status import Status
 
 __all__ = ["item_result"]
 
 
 @dataclass(frozen=True)
 class _Fixed:
-    """The parts of an item's result that are the same in every evaluation."""
+    """What an item's result holds in every evaluation: the fields no evaluation changes (frozen models and
+    text, shared), its amount while undecided (shared), and the lists each result gets its own copy of."""
 
-    document: str
-    title: Localized
-    benefit_class: BenefitClass
-    class_reason: Localized
-    benefit_kind: str
-    one_time: bool | None
-    restates: Localized | None
-    citation: CitationOut
+    fields: dict[str, Any]   # id, document, title, benefit_class, class_reason, benefit_kind, one_time, ...
+    undecided: AmountOut
     departments: tuple[str, ...]
     notes: tuple[Localized, ...]
 
@@ -49,20 +44,18 @@ def _fixed_parts(item: Item) -> _Fixed:
     store = item.memo
     found: _Fixed | None = store.get(_Fixed)
     if found is None:
-        benefit = item.spec.benefit
+        benefit, spec = item.spec.benefit, item.spec
+        restates = None if spec.restates is None else Localized(zh=spec.restates.zh, en=spec.restates.en)
         found = store[_Fixed] = _Fixed(
-            document=item.document.id,
-            title=Localized(zh=item.title.zh, en=item.title.en),
-            benefit_class=benefit.class_,
-            class_reason=Localized(zh=benefit.class_reason.zh, en=benefit.class_reason.en),
-            benefit_kind=benefit.kind.value,
-            one_time=benefit.one_time,
-            restates=None if item.spec.restates is None else Localized(zh=item.spec.restates.zh,
-                                                                       en=item.spec.restates.en),
-            citation=CitationOut(document=item.document.meta.title.zh, section=item.spec.citation.section,
-                                 sentence=item.sentence, quote=item.spec.citation.quote),
-            departments=tuple(item.spec.departments),
-            notes=tuple(Localized(zh=n.zh, en=n.en) for n in item.spec.notes))
+            fields={"id": item.id, "document": item.document.id,
+                    "title": Localized(zh=item.title.zh, en=item.title.en), "benefit_class": benefit.class_,
+                    "class_reason": Localized(zh=benefit.class_reason.zh, en=benefit.class_reason.en),
+                    "benefit_kind": benefit.kind.value, "one_time": benefit.one_time, "restates": restates,
+                    "citation": CitationOut(document=item.document.meta.title.zh, section=spec.citation.section,
+                                            sentence=item.sentence, quote=spec.citation.quote)},
+            undecided=amount_out(item, None, None),
+            departments=tuple(spec.departments),
+            notes=tuple(Localized(zh=n.zh, en=n.en) for n in spec.notes))
     return found
 
 
@@ -91,17 +84,19 @@ def item_result(outcome: ItemOutcome, decided: ItemDecision, company: Company, a
             why["reasons"] = [*why["reasons"], *(reason for more in outcome._more for reason in more())]
         return why
 
+    fields = fixed.fields.copy()  # then what this evaluation decided: the first reading orders them all
+    fields["status"] = outcome.status
+    fields["amount"] = fixed.undecided if outcome.quantity is None else amount_out(item, outcome.quantity,
+                                                                                    outcome.subtotal)
     alternative = None
     if item.spec.benefit.alternative is not None:
         qualifying = len(count.qualifying) if count is not None else 0
         alternative = _alternative(item, outcome.assessed, qualifying if outcome._truth is True else None)
-    return deferred_from(ItemResult, explanations, {  # every field but reasons and missing, in field order
-        "id": item.id, "document": fixed.document, "title": fixed.title, "status": outcome.status,
-        "benefit_class": fixed.benefit_class, "class_reason": fixed.class_reason,
-        "benefit_kind": fixed.benefit_kind, "one_time": fixed.one_time,
-        "amount": amount_out(item, outcome.quantity, outcome.subtotal), "alternative": alternative,
-        "restates": fixed.restates, "units": units_out(item, company, outcome.units), "citation": fixed.citation,
-        "departments": list(fixed.departments), "notes": list(fixed.notes)})
+    fields["alternative"] = alternative
+    fields["units"] = units_out(item, company, outcome.units) if outcome.units else []
+    fields["departments"] = list(fixed.departments)
+    fields["notes"] = list(fixed.notes)
+    return deferred_from(ItemResult, explanations, fields)
 
 
 def _explanations(item: Item, applies: TV, decision: ItemDecision, count: Count | None,

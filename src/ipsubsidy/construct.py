@@ -126,10 +126,13 @@ class Deferred(BaseModel):
         return super().__getattr__(name)  # type: ignore[misc]
 
 
+_set_fill = vars(Deferred)["_fill"].__set__  # the slot's descriptor (Deferred answers __dict__ itself)
+
+
 def deferred(cls: type[D], fill: Fill, **values: Any) -> D:
     """``cls`` from trusted ``values``, its ``deferred_fields`` to come from ``fill()`` when first read."""
     model = _new(cls, _fields(cls, values, cls.deferred_fields), {*values, *cls.deferred_fields})
-    _setattr(model, "_fill", fill)
+    _set_fill(model, fill)
     return model
 
 
@@ -138,12 +141,17 @@ _every_field: dict[type[BaseModel], frozenset[str]] = {}
 
 def deferred_from(cls: type[D], fill: Fill, fields: dict[str, Any]) -> D:
     """``deferred(cls, fill, **fields)`` for a caller that builds many: ``fields`` is every field of ``cls``
-    but its deferred ones, in field order (defaults included), and becomes the model's own dict."""
+    but its deferred ones (defaults included), in any order (the first reading puts every field in field
+    order), and becomes the model's own dict."""
     names = _every_field.get(cls)
     if names is None:
         names = _every_field[cls] = frozenset(cls.model_fields)
-    model = _new(cls, fields, set(names))
-    _setattr(model, "_fill", fill)
+    model = cls.__new__(cls)  # _new written out: this runs for every item of every evaluation
+    _set_dict(model, fields)
+    _set_fields_set(model, set(names))
+    _set_extra(model, None)
+    _set_private(model, None)
+    _set_fill(model, fill)
     return model
 
 

@@ -215,12 +215,26 @@ def _stacked(policies: PolicySet, applicable: Sequence[tuple[Item, TV]], decisio
 
 
 def _notices(policies: PolicySet, company: Company, as_of: dt.date) -> list[Localized]:
-    """What to say before any item: the city has no encoded document, or none of its documents is open."""
+    """What to say before any item: the city has no encoded document, or none of its documents is open (the
+    same for every profile of the city on the day: kept per set)."""
     if company.city is None:
         return []
-    documents = [doc for doc in policies.documents if doc.city == company.city]
-    known = KNOWN_CITIES.get(company.city)
-    name = known.zh if known is not None else company.city
+    store: dict[tuple[str, dt.date], tuple[Localized, ...]] | None = policies.memo.get("notices")
+    if store is None:
+        store = policies.memo.setdefault("notices", {})
+    key = (company.city, as_of)
+    found = store.get(key)
+    if found is None:
+        if len(store) > 4096:  # many cities and dates: start again rather than grow
+            store.clear()
+        found = store[key] = tuple(_city_notices(policies, company.city, as_of))
+    return list(found)
+
+
+def _city_notices(policies: PolicySet, city: str, as_of: dt.date) -> list[Localized]:
+    documents = [doc for doc in policies.documents if doc.city == city]
+    known = KNOWN_CITIES.get(city)
+    name = known.zh if known is not None else city
     if not documents:
         return [Localized(zh=f"尚未收录{name}的知识产权政策文件。",
                           en=f"No encoded policy document covers {name}.")]
