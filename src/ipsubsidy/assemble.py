@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ipsubsidy.amounts import Payment, amount_out, units_out
@@ -75,15 +76,6 @@ def item_result(outcome: ItemOutcome, decided: ItemDecision, company: Company, a
     item = outcome.item
     fixed = _fixed_parts(item)
     count = outcome._count
-    decision = decided if outcome._decision is None else outcome._decision
-
-    def explanations() -> dict[str, Any]:
-        why = _explanations(item, outcome.applies, decision, count, outcome._late_facts, outcome._late,
-                            company, as_of, outcome._truth, outcome.assessed, outcome._payment, explain)
-        if explain and outcome._more:
-            why["reasons"] = [*why["reasons"], *(reason for more in outcome._more for reason in more())]
-        return why
-
     fields = fixed.fields.copy()  # then what this evaluation decided: the first reading orders them all
     fields["status"] = outcome.status
     fields["amount"] = fixed.undecided if outcome.quantity is None else amount_out(item, outcome.quantity,
@@ -96,7 +88,18 @@ def item_result(outcome: ItemOutcome, decided: ItemDecision, company: Company, a
     fields["units"] = units_out(item, company, outcome.units) if outcome.units else []
     fields["departments"] = list(fixed.departments)
     fields["notes"] = list(fixed.notes)
-    return deferred_from(ItemResult, explanations, fields)
+    decision = decided if outcome._decision is None else outcome._decision
+    return deferred_from(ItemResult, partial(_explained, outcome, decision, company, as_of, explain), fields)
+
+
+def _explained(outcome: ItemOutcome, decision: ItemDecision, company: Company, as_of: dt.date,
+               explain: bool) -> dict[str, Any]:
+    """The fill of an item's result: its reasons and missing facts, and the reasons later rules added."""
+    why = _explanations(outcome.item, outcome.applies, decision, outcome._count, outcome._late_facts,
+                        outcome._late, company, as_of, outcome._truth, outcome.assessed, outcome._payment, explain)
+    if explain and outcome._more:
+        why["reasons"] = [*why["reasons"], *(reason for more in outcome._more for reason in more())]
+    return why
 
 
 def _explanations(item: Item, applies: TV, decision: ItemDecision, count: Count | None,
