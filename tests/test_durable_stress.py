@@ -10,6 +10,7 @@ import resource
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,3 +121,70 @@ def test_many_evaluators_release_their_rulesets() -> None:
     after = _peak_rss_mb()
     print(f"\n50 durable-rules evaluators built and closed: peak RSS {before:.1f} → {after:.1f} MB")
     assert after - before < RSS_BOUND_MB
+
+
+def _sessions(evaluator: Evaluator) -> list[Any]:
+    backend = evaluator._state[1]
+    return [backend._all, *backend._by_city.values()]  # type: ignore[attr-defined]
+
+
+def test_every_session_is_empty_after_each_evaluation() -> None:
+    """The session is kept between evaluations and emptied by retracting its facts: none is left behind."""
+    import json
+
+    import durable_rules_engine as dre
+
+    evaluator = Evaluator(ipsubsidy.load_policies(), backend="durable-rules")
+    try:
+        for p, d in JOBS:
+            evaluator.evaluate(PROFILES[p], DATES[d])
+            for ruleset in _sessions(evaluator):
+                if ruleset._acted:  # a session exists only once facts were asserted in it
+                    assert json.loads(dre.get_facts(ruleset._handle, "1")) == []
+    finally:
+        evaluator.close()
+
+
+def test_a_failure_part_way_drops_the_session_and_the_next_evaluation_is_right(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An action message that cannot be read fails the evaluation; the half-used session is deleted and the
+    evaluations after it answer as the Python backend does."""
+    policies = ipsubsidy.load_policies()
+    reference = Evaluator(policies, backend="python")
+    evaluator = Evaluator(policies, backend="durable-rules")
+    profile, as_of = PROFILES[2], DATES[2]
+    try:
+        evaluator.evaluate(profile, as_of)
+        real = durable._fired
+
+        def broken(message: str, fired: dict[str, set[str]]) -> None:
+            raise ValueError("unreadable action message")
+
+        monkeypatch.setattr(durable, "_fired", broken)
+        with pytest.raises(ValueError, match="unreadable"):
+            evaluator.evaluate(profile, as_of)
+        monkeypatch.setattr(durable, "_fired", real)
+        for p, d in JOBS:
+            got = evaluator.evaluate(PROFILES[p], DATES[d]).model_dump(exclude={"backend"})
+            assert got == reference.evaluate(PROFILES[p], DATES[d]).model_dump(exclude={"backend"})
+    finally:
+        evaluator.close()
+
+
+def test_items_beyond_the_city_ruleset_are_decided_on_the_whole_set() -> None:
+    """A Jinzhong profile asked about Xiamen's items too: the city's ruleset does not hold them, so the ruleset
+    over every item decides, as the Python backend does; an item of no loaded policy is refused by name."""
+    from ipsubsidy.engine.backend import make_backend
+    from ipsubsidy.errors import UnknownItemError
+
+    policies = ipsubsidy.load_policies()
+    company = ipsubsidy.parse_profile(PROFILES[2])
+    items = [*policies.items_in("jinzhong"), *policies.items_in("xiamen")]
+    python, rete = make_backend(policies, "python"), make_backend(policies, "durable-rules")
+    try:
+        assert rete.decide(company, items) == python.decide(company, items)
+        other = ipsubsidy.load_policies(packages=[str(Path(__file__).parent / "packages" / "demo-district")])
+        with pytest.raises(UnknownItemError, match="unknown item"):
+            rete.decide(company, [*items[:2], *(i for i in other.items if i.id.startswith("demo-district"))])
+    finally:
+        rete.close()

@@ -4,13 +4,18 @@ the profile with the field named, on both backends (the 16 MiB segfault and the 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.backends import BACKENDS
 
 from ipsubsidy import ProfileError, evaluate, parse_profile, shipped_policies
-from ipsubsidy.engine.facts import FactEncoder, fact_ids, fnv1a_32
+from ipsubsidy.engine.facts import FactEncoder, _ppm, fact_ids, fnv1a_32
 from ipsubsidy.profile.kinds import MAX_ENTRIES, MAX_TEXT
 
 AS_OF = dt.date(2022, 6, 30)
@@ -86,3 +91,13 @@ def test_huge_unknown_key_is_named_not_echoed() -> None:
     with pytest.raises(ProfileError) as info:
         evaluate({"city": "jinzhong", "k" * 1_000_000: 1}, AS_OF)
     assert "is not a profile field" in str(info.value) and len(str(info.value)) < 500
+
+
+@settings(max_examples=300, deadline=None)
+@given(num=st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False),
+       den=st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False)
+       .filter(lambda d: d != 0))
+def test_a_ratio_is_sent_as_its_exact_ppm_floor_and_ceiling(num: Decimal, den: Decimal) -> None:
+    """The matcher's ppm bounds of a ratio are floor and ceiling of the exact fraction times 10⁶."""
+    exact = Fraction(num) / Fraction(den) * 1_000_000
+    assert _ppm(num, den) == (math.floor(exact), math.ceil(exact))

@@ -2,7 +2,7 @@
 
 - money: integer fen; dates: yyyymmdd integers; booleans: 1/0; enums: their string value;
 - a ratio a/b used by a condition: ``a__per__b_ok`` (1, or 0 when b is 0), and floor and ceiling of
-  a/b in parts per million (``_lo``, ``_hi``) from exact Fraction arithmetic;
+  a/b in parts per million (``_lo``, ``_hi``), exact (integer arithmetic);
 - a list's size as ``name__n``;
 - an unknown value (None) is left out: the library decides "unknown", never a silent non-match;
 - only the fields some condition reads are sent: free text (names, titles) never reaches the matcher;
@@ -13,11 +13,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import Enum
-from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel
@@ -74,6 +72,20 @@ def _day(value: dt.date) -> int:
 #: how a field of each comparison kind is sent (None: as it is; an enum, a StrEnum, as its text)
 _SEND: dict[str, Callable[[Any], Any] | None] = {
     "money": _fen, "date": _day, "bool": int, "int": None, "str": None, "enum": str, "list": len}
+
+
+_NO_IDS: list[str] = []
+
+
+def _ppm(num: Decimal, den: Decimal) -> tuple[int, int]:
+    """Floor and ceiling of num/den in parts per million (``den`` not 0), exactly, in integers: what
+    ``math.floor``/``math.ceil`` of ``Fraction(num) / Fraction(den) * 10**6`` give."""
+    a, b = num.as_integer_ratio()
+    c, d = den.as_integer_ratio()
+    top, bottom = a * d * 1_000_000, b * c  # num/den·10⁶ = top/bottom
+    if bottom < 0:
+        top, bottom = -top, -bottom
+    return top // bottom, -(-top // bottom)
 
 
 class FactEncoder:
@@ -138,17 +150,23 @@ class FactEncoder:
             if b == 0:
                 fact[f"{key}_ok"] = 0
                 continue
-            ppm = Fraction(a) / Fraction(b) * 1_000_000
-            fact.update({f"{key}_ok": 1, f"{key}_lo": math.floor(ppm), f"{key}_hi": math.ceil(ppm)})
+            low, high = _ppm(a, b)
+            fact.update({f"{key}_ok": 1, f"{key}_lo": low, f"{key}_hi": high})
         return fact
 
     def facts(self, company: Company, sid: str) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
         """The facts for one evaluation, and the fact ids of the company (``company``) and of each list's entries."""
-        lists = [(collection, getattr(company, collection) or ()) for collection in self.collections]
-        ids = fact_ids(2 + sum(len(entries) for _, entries in lists))
-        company_id = ids[0]
-        out = [self._fact(company, "company", company_id, sid)]
-        by_scope: dict[str, list[str]] = {"company": [company_id]}
+        lists = []
+        count = 2  # the company and the sentinel
+        for collection in self.collections:
+            entries = getattr(company, collection)
+            if entries:
+                lists.append((collection, entries))
+                count += len(entries)
+        ids = fact_ids(count)
+        by_scope: dict[str, list[str]] = dict.fromkeys(self.collections, _NO_IDS)  # read, never changed
+        by_scope["company"] = [ids[0]]
+        out = [self._fact(company, "company", ids[0], sid)]
         n = 1
         for collection, entries in lists:
             mine = by_scope[collection] = list(ids[n:n + len(entries)])
