@@ -38,6 +38,7 @@ STAGES: dict[str, list[tuple[str, str]]] = {
     "profile validation": [("profile/parsing.py", "parse_profile")],
     "deciding (backend)": [("engine/python.py", "decide"), ("engine/durable.py", "decide"),
                            ("engine/python.py", "run")],
+    "assessing (assess: status, count, amount)": [("assess.py", "assess")],
     "item assembly (item_result)": [("evaluate.py", "_item_result"), ("assemble.py", "item_result")],
     "re-tracing conditions": [("engine/python.py", "trace_condition")],
     "reason text (leaf_reason)": [("explain.py", "leaf_reason")],
@@ -103,9 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## {backend}: cProfile cumulative µs per evaluation from plain data (whole: {total:.0f})\n")
         print("| stage | µs (profiled) |\n|---|---:|")
         for stage, funcs in STAGES.items():
-            found = [v[3] for (file, _, name), v in stats.items()
-                     if any(file.endswith(suffix) and name == fn for suffix, fn in funcs)]
-            shown = f"{sum(found) / args.n * 1e6:.0f}" if found else "—"
+            # per file the outermost matching function only (durable-rules' decide calls its ruleset's decide)
+            per_file: dict[str, float] = {}
+            for (file, _, name), v in stats.items():
+                if any(file.endswith(suffix) and name == fn for suffix, fn in funcs):
+                    per_file[f"{file}:{name}"] = max(per_file.get(f"{file}:{name}", 0.0), v[3])
+            shown = f"{sum(per_file.values()) / args.n * 1e6:.0f}" if per_file else "—"
             print(f"| {stage} | {shown} |")
         ev.close()
     return 0
