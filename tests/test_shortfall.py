@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from ipsubsidy import Evaluator, Status, load_policies
-from ipsubsidy.engine.python import LeafTrace, trace_condition
+from ipsubsidy.engine.compiled import trace_condition
+from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.policy.conditions import parse_condition
 from ipsubsidy.profile import Company, FiscalYear, MadridRegistration
 from ipsubsidy.shortfall import ceil_to_fen, floor_to_fen, shortfall

@@ -18,7 +18,7 @@ from tests.strategies import profiles
 from backends import BACKENDS, needs_durable
 from ipsubsidy import Company, Evaluator, evaluate, parse_profile, shipped_policies
 from ipsubsidy.engine.backend import make_backend
-from ipsubsidy.engine.python import _OPERATORS, _ratio_holds, compile_decider, compile_tracer, trace_condition
+from ipsubsidy.engine.compiled import _OPERATORS, _ratio_holds, compile_decider, compile_tracer, trace_condition
 from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.traced import TracedResult
 

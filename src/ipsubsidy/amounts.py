@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ipsubsidy.engine.python import tracer
+from ipsubsidy.engine.compiled import tracer
 from ipsubsidy.engine.trace import LeafTrace
 from ipsubsidy.labels import unit_label, yuan
 from ipsubsidy.policy.model import Item

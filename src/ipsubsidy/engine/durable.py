@@ -25,10 +25,10 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from ipsubsidy.engine.compiled import tracer
 from ipsubsidy.engine.decision import ItemDecision
 from ipsubsidy.engine.facts import FactEncoder, ratio_field
 from ipsubsidy.engine.logic import TV
-from ipsubsidy.engine.python import tracer
 from ipsubsidy.engine.trace import DeferredTrace, RecordedTrace
 from ipsubsidy.errors import BackendUnavailableError, UnknownItemError, suggest
 from ipsubsidy.policy.conditions import NEGATED, All, Any_, Compare, Condition, Not
