@@ -109,8 +109,9 @@ class Deferred(BaseModel):
             with _filling:
                 if _getattribute(self, "_fill") is not None:  # another thread may have filled it meanwhile
                     values = fill()
-                    ordered = {name: fields[name] if name in fields else values[name]
-                               for name in type(self).model_fields}
+                    ordered = dict.fromkeys(_field_names(type(self)))  # every field, in order ...
+                    ordered.update(values)  # ... each given its value: those filled, then those built
+                    ordered.update(fields)
                     fields.clear()
                     fields.update(ordered)
                     _setattr(self, "_fill", None)  # only once the fields are all there
@@ -124,6 +125,17 @@ class Deferred(BaseModel):
         if name in type(self).deferred_fields:
             return self.__dict__[name]
         return super().__getattr__(name)  # type: ignore[misc]
+
+
+_names: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The model's field names in order (``cls.model_fields`` is a property computed on every reading)."""
+    found = _names.get(cls)
+    if found is None:
+        found = _names[cls] = tuple(cls.model_fields)
+    return found
 
 
 _set_fill = vars(Deferred)["_fill"].__set__  # the slot's descriptor (Deferred answers __dict__ itself)
