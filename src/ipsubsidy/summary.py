@@ -10,16 +10,86 @@ amount; what is pending, the money at stake and the question that decides the mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ipsubsidy.labels import yuan
 from ipsubsidy.status import Status, label
 
-if TYPE_CHECKING:  # result.py calls this module; it needs result's classes only for the type checker
-    from ipsubsidy.result import ItemResult, Result
+__all__ = ["Summarised", "summarise", "summarise_short"]
 
-__all__ = ["summarise", "summarise_short"]
+
+# What the sentences read of a result, as protocols: ``Result.summary`` calls this module, so it cannot import
+# ``result`` back (not even for the type checker); mypy holds ``Result`` to these where it passes itself.
+class _Text(Protocol):
+    @property
+    def zh(self) -> str: ...
+    @property
+    def en(self) -> str: ...
+    def __call__(self, lang: str) -> str: ...
+
+
+class _Amount(Protocol):
+    @property
+    def per_unit(self) -> str | None: ...
+    @property
+    def quantity(self) -> int | None: ...
+    @property
+    def subtotal(self) -> str | None: ...
+
+
+class _Reason(Protocol):
+    @property
+    def shortfall(self) -> _Text | None: ...
+
+
+class _Citation(Protocol):
+    @property
+    def document(self) -> str: ...
+
+
+class _Item(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> _Text: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def amount(self) -> _Amount: ...
+    @property
+    def departments(self) -> Sequence[str]: ...
+    @property
+    def reasons(self) -> Sequence[_Reason]: ...
+    @property
+    def citation(self) -> _Citation: ...
+
+
+class _Question(Protocol):
+    @property
+    def zh(self) -> str: ...
+    @property
+    def en(self) -> str: ...
+    @property
+    def items(self) -> Sequence[str]: ...
+
+
+class Summarised(Protocol):
+    """A result as the summary reads it (``ipsubsidy.result.Result``)."""
+
+    @property
+    def notices(self) -> Sequence[_Text]: ...
+    @property
+    def items(self) -> Sequence[_Item]: ...
+    @property
+    def other(self) -> Sequence[_Item]: ...
+    @property
+    def total(self) -> str: ...
+    @property
+    def questions(self) -> Sequence[_Question]: ...
+    def all_items(self) -> Sequence[_Item]: ...
+    def by_status(self, status: Status | str) -> Sequence[_Item]: ...
 
 
 def _join(parts: list[str], lang: str) -> str:
@@ -28,7 +98,7 @@ def _join(parts: list[str], lang: str) -> str:
     return "; ".join(parts)
 
 
-def _departments(items: list[ItemResult], lang: str) -> str:
+def _departments(items: Sequence[_Item], lang: str) -> str:
     names = list(dict.fromkeys(d for item in items for d in item.departments))
     return ("、" if lang == "zh" else ", ").join(names)
 
@@ -37,7 +107,7 @@ def _money(amount: str, lang: str) -> str:
     return f"{amount}元" if lang == "zh" else f"{amount} yuan"
 
 
-def _claimable(result: Result, lang: str) -> list[str]:
+def _claimable(result: Summarised, lang: str) -> list[str]:
     eligible = result.by_status(Status.eligible)
     stated = [i for i in eligible if i.amount.subtotal is not None]
     unstated = [i for i in eligible if i.amount.subtotal is None]
@@ -69,17 +139,17 @@ def _claimable(result: Result, lang: str) -> list[str]:
     return out
 
 
-def _notices(result: Result, lang: str) -> list[str]:
+def _notices(result: Summarised, lang: str) -> list[str]:
     return [notice(lang) for notice in result.notices]
 
 
-def _other(result: Result, lang: str) -> list[str]:
+def _other(result: Summarised, lang: str) -> list[str]:
     """Support that holds but is nothing to claim: said apart, never as 可申请."""
     holding = [i for i in result.other if i.status in
                (Status.candidate, Status.service_available, Status.encouraged, Status.policy_pending)]
     if not holding:
         return []
-    groups: dict[Status, list[ItemResult]] = {}
+    groups: dict[Status, list[_Item]] = {}
     for item in holding:
         groups.setdefault(item.status, []).append(item)
     if lang == "zh":
@@ -90,7 +160,7 @@ def _other(result: Result, lang: str) -> list[str]:
     return [f"{len(holding)} more are not claims you can make ({_join(parts, lang)})."]
 
 
-def _pending(result: Result, lang: str) -> list[str]:
+def _pending(result: Summarised, lang: str) -> list[str]:
     pending = [i for i in result.items if i.status == Status.needs_info]
     if not pending and not result.questions:
         return []
@@ -115,7 +185,7 @@ def _pending(result: Result, lang: str) -> list[str]:
     return out
 
 
-def _not_eligible(result: Result, lang: str) -> list[str]:
+def _not_eligible(result: Summarised, lang: str) -> list[str]:
     items = [i for i in result.items if i.status == Status.not_eligible]
     if not items:
         return []
@@ -133,7 +203,7 @@ def _not_eligible(result: Result, lang: str) -> list[str]:
     return [f"{len(items)} do not qualify: {_join(parts, lang)}."]
 
 
-def _expired(result: Result, lang: str) -> list[str]:
+def _expired(result: Summarised, lang: str) -> list[str]:
     items = [i for i in result.items if i.status == Status.expired]
     if not items or result.notices:  # a notice has already said the document is closed
         return []
@@ -142,7 +212,7 @@ def _expired(result: Result, lang: str) -> list[str]:
     return [f"{len(items)} would qualify but their claim period is over."]
 
 
-def _policies(result: Result, lang: str) -> list[str]:
+def _policies(result: Summarised, lang: str) -> list[str]:
     titles = list(dict.fromkeys(i.citation.document for i in result.all_items()))
     if not titles:
         return ["没有适用于您所在城市和主体类型的政策。" if lang == "zh"
@@ -152,7 +222,7 @@ def _policies(result: Result, lang: str) -> list[str]:
             f"document{'s' if len(titles) > 1 else ''}: {names}."]
 
 
-def summarise(result: Result, lang: str = "zh") -> str:
+def summarise(result: Summarised, lang: str = "zh") -> str:
     """The plain sentences for ``result`` in ``lang`` (zh or en), one paragraph."""
     lang = "en" if lang == "en" else "zh"
     sentences = [*_notices(result, lang), *_claimable(result, lang), *_pending(result, lang),
@@ -161,7 +231,7 @@ def summarise(result: Result, lang: str = "zh") -> str:
     return ("" if lang == "zh" else " ").join(sentences)
 
 
-def summarise_short(result: Result, lang: str = "zh") -> str:
+def summarise_short(result: Summarised, lang: str = "zh") -> str:
     """One or two sentences to say in under 20 seconds: the claimable count and total, then what is still open."""
     lang = "en" if lang == "en" else "zh"
     eligible = result.by_status(Status.eligible)
