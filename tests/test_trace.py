@@ -8,15 +8,17 @@ import datetime as dt
 import json
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.strategies import profiles
 
 from backends import BACKENDS, needs_durable
-from ipsubsidy import Company, Evaluator, evaluate, parse_profile, shipped_policies
+from ipsubsidy import Company, Evaluator, evaluate, load_policies, parse_profile, shipped_policies
 from ipsubsidy.engine.backend import make_backend
 from ipsubsidy.engine.compiled import _OPERATORS, _ratio_holds, compile_decider, compile_tracer, trace_condition
 from ipsubsidy.engine.trace import LeafTrace
@@ -153,6 +155,29 @@ def test_without_explanations_only_reasons_and_questions_are_left_out(backend: s
         entry["reasons"] = []
     full["questions"] = []
     assert full == bare
+
+
+DEMO = Path(__file__).parent / "packages" / "demo-district"
+DEMO_CASES = yaml.safe_load((DEMO / "tests" / "demo-district-2021.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_without_explanations_the_reasons_of_caps_and_stacking_are_left_out_too(backend: str) -> None:
+    """The demo-district package has what the shipped documents lack: 不重复享受 and a cap over two items
+    (合计最高不超过). Their reasons are explanations like any other: ``explain=False`` leaves them out and
+    changes nothing else (the capped subtotal stays)."""
+    with Evaluator(load_policies(packages=[str(DEMO)]), backend) as evaluator:  # type: ignore[arg-type]
+        capped = 0
+        for case in DEMO_CASES:
+            full = json.loads(evaluator.evaluate(case["profile"], case["as_of"]).model_dump_json())
+            bare = json.loads(evaluator.evaluate(case["profile"], case["as_of"], explain=False).model_dump_json())
+            capped += any(r["field"] == "caps" for i in full["items"] for r in i["reasons"])
+            assert bare["questions"] == [] and all(i["reasons"] == [] for i in bare["items"] + bare["other"])
+            for entry in full["items"] + full["other"]:
+                entry["reasons"] = []
+            full["questions"] = []
+            assert full == bare, case["name"]
+        assert capped  # a case does reach the cap
 
 
 _made: dict[str, Evaluator] = {}
