@@ -24,7 +24,7 @@ from ipsubsidy.engine.logic import TV, all3, any3, not3
 from ipsubsidy.engine.trace import LeafTrace, Tracer
 from ipsubsidy.policy.conditions import All, Any_, Compare, Condition, Not
 
-__all__ = ["Decider", "compile_decider", "compile_tracer", "trace_condition", "tracer"]
+__all__ = ["Decider", "compile_decider", "compile_tracer", "exact_ratio", "trace_condition", "tracer"]
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq, "ne": operator.ne, "ge": operator.ge, "gt": operator.gt, "le": operator.le,
@@ -186,14 +186,18 @@ def compile_tracer(cond: Condition) -> Tracer:
 Decider = Callable[[BaseModel], TV]
 
 
-def _ratio_holds(compare: Callable[[Any, Any], bool], num: Decimal, den: Decimal, threshold: Fraction) -> bool:
-    """``num / den OP threshold``, exactly, in integers (``den`` not 0): what ``Fraction(num) / Fraction(den)``
-    compares, without building Fractions."""
+def exact_ratio(num: Decimal, den: Decimal) -> tuple[int, int]:
+    """``num / den`` as integers ``top / bottom`` with ``bottom`` > 0 (``den`` not 0), exactly: what
+    ``Fraction(num) / Fraction(den)`` holds, without building Fractions (not reduced)."""
     a, b = num.as_integer_ratio()
     c, d = den.as_integer_ratio()
-    top, bottom = a * d, b * c  # num / den = top / bottom
-    if bottom < 0:
-        top, bottom = -top, -bottom
+    top, bottom = a * d, b * c
+    return (-top, -bottom) if bottom < 0 else (top, bottom)
+
+
+def _ratio_holds(compare: Callable[[Any, Any], bool], num: Decimal, den: Decimal, threshold: Fraction) -> bool:
+    """``num / den OP threshold``, exactly, in integers (``den`` not 0)."""
+    top, bottom = exact_ratio(num, den)
     return compare(top * threshold.denominator, threshold.numerator * bottom)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ipsubsidy.engine.compiled import exact_ratio
 from ipsubsidy.policy.conditions import field_type, leaves
 from ipsubsidy.policy.model import Item
 from ipsubsidy.profile import Company
@@ -80,11 +81,8 @@ _NO_IDS: list[str] = []
 def _ppm(num: Decimal, den: Decimal) -> tuple[int, int]:
     """Floor and ceiling of num/den in parts per million (``den`` not 0), exactly, in integers: what
     ``math.floor``/``math.ceil`` of ``Fraction(num) / Fraction(den) * 10**6`` give."""
-    a, b = num.as_integer_ratio()
-    c, d = den.as_integer_ratio()
-    top, bottom = a * d * 1_000_000, b * c  # num/den·10⁶ = top/bottom
-    if bottom < 0:
-        top, bottom = -top, -bottom
+    top, bottom = exact_ratio(num, den)
+    top *= 1_000_000
     return top // bottom, -(-top // bottom)
 
 
